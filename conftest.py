@@ -1,0 +1,3 @@
+"""Registers the claims engine as a pytest plugin for this checkout."""
+
+pytest_plugins = ["harness.plugin"]

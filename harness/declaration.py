@@ -1,0 +1,266 @@
+"""How a claim is declared: the :class:`Claim` record, the :func:`claim` decorator,
+the evidence a claim's function returns, and the catalogue registry.
+
+A claim file in ``claims/`` declares each claim with :func:`claim` on a short function
+that computes what the statement compares. The function receives the generated example,
+the implementation under test and a ``numpy.random.Generator``; a *statistical* claim
+also receives the number ``n`` of Monte-Carlo replicates to draw. It returns:
+
+* exact claims: a :class:`Comparison` or :class:`Inequality` (or a dict of them);
+* statistical claims: a dict of :class:`MeanOf` (one per expectation the claim states);
+* existential claims: a :class:`Witness`.
+
+The engine (``harness.engine``) decides; the claim never chooses a tolerance, an α or a
+sample size.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from hypothesis.strategies import SearchStrategy
+
+from harness.errors import ClaimDeclarationError
+
+Kind = Literal["exact", "statistical", "existential"]
+Expected = Literal["holds", "refuted"]
+KINDS: tuple[str, ...] = ("exact", "statistical", "existential")
+EXPECTED: tuple[str, ...] = ("holds", "refuted")
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_SOURCE = re.compile(r"^\S+\.(txt|md|html|rst)\b.*|^https?://\S+.*|^\S+ documentation\b.*")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``actual == expected`` elementwise, up to floating-point error.
+
+    The engine derives the tolerance: ``2 γ(terms) · condition · scale + k · abs_error``
+    where ``γ(k) = k u / (1 - k u)`` is the standard bound on the rounding error of a
+    computation of ``terms`` dependent floating-point operations (``u`` the unit
+    roundoff of the dtype), ``scale`` the magnitude those operations work at (by default
+    ``max(|actual|, |expected|)``), ``condition`` the condition number the error is
+    amplified by, and ``abs_error`` an error estimate of a numerical method (a finite
+    difference), multiplied by the engine's safety factor ``k``.
+    """
+
+    actual: Any
+    expected: Any
+    terms: int = 1
+    scale: Any = None
+    condition: float = 1.0
+    abs_error: Any = 0.0
+
+
+@dataclass(frozen=True)
+class Inequality:
+    """``lhs <= rhs`` elementwise, allowing the floating-point error of ``terms`` operations
+    at magnitude ``scale`` (default ``max(|lhs|, |rhs|)``)."""
+
+    lhs: Any
+    rhs: Any
+    terms: int = 1
+    scale: Any = None
+    condition: float = 1.0
+
+
+@dataclass(frozen=True)
+class MeanOf:
+    """The statement "E[X] = target" with ``samples`` i.i.d. replicates of X, shape ``(n,)``."""
+
+    samples: Any
+    target: float
+
+
+@dataclass(frozen=True)
+class Witness:
+    """The outcome of examining one candidate for an existential claim.
+
+    ``found`` says whether the candidate is a witness; ``shows`` holds the numbers that
+    prove it (they are printed and go into the report).
+    """
+
+    found: bool
+    shows: Mapping[str, Any] = field(default_factory=dict)
+
+
+ClaimFunction = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement of the catalogue."""
+
+    id: str
+    statement: str
+    source: str
+    kind: Kind
+    expected: Expected
+    given: SearchStrategy[Any]
+    check: ClaimFunction
+    needs: tuple[str, ...] = ()
+    examples: int | None = None
+    reading: str | None = None
+    module: str = ""
+    file: str = ""
+
+    @property
+    def where(self) -> str:
+        """``file: claim id``, for error messages."""
+        return f"{self.file or self.module}: claim {self.id!r}"
+
+
+def declare(
+    check: ClaimFunction,
+    *,
+    id: str,
+    statement: str,
+    source: str,
+    kind: str,
+    expected: str,
+    given: Any,
+    needs: Sequence[str] = (),
+    examples: int | None = None,
+    reading: str | None = None,
+) -> Claim:
+    """Validate the fields of a claim and build it, without registering it."""
+    module = getattr(check, "__module__", "") or ""
+    file = inspect.getsourcefile(check) or "" if callable(check) else ""
+    where = f"{file or module}: claim {id!r}"
+    if not isinstance(id, str) or not _ID.match(id):
+        raise ClaimDeclarationError(
+            f"{where}: id must look like 'subject.name' (lower case, dotted), got {id!r}"
+        )
+    for name, value in (("statement", statement), ("source", source)):
+        if not isinstance(value, str) or not value.strip():
+            raise ClaimDeclarationError(f"{where}: field {name!r} is missing or empty")
+    if not _SOURCE.match(source):
+        raise ClaimDeclarationError(
+            f"{where}: source must cite a document and question, like "
+            f"'001_b46d8049f0855ad6.txt Q3.2', got {source!r}"
+        )
+    if kind not in KINDS:
+        raise ClaimDeclarationError(f"{where}: unknown kind {kind!r}; expected one of {KINDS}")
+    if expected not in EXPECTED:
+        raise ClaimDeclarationError(
+            f"{where}: expected must be one of {EXPECTED}, got {expected!r}"
+        )
+    if not isinstance(given, SearchStrategy):
+        raise ClaimDeclarationError(
+            f"{where}: given must be a Hypothesis strategy, got {type(given).__name__} {given!r}"
+        )
+    if not callable(check):
+        raise ClaimDeclarationError(f"{where}: the claim's check is not callable")
+    params = list(inspect.signature(check).parameters)
+    wanted = ["example", "impl", "rng"] + (["n"] if kind == "statistical" else [])
+    if len(params) != len(wanted):
+        raise ClaimDeclarationError(
+            f"{where}: a {kind} claim's function takes ({', '.join(wanted)}), "
+            f"got ({', '.join(params)})"
+        )
+    if isinstance(needs, str) or not all(isinstance(n, str) for n in needs):
+        raise ClaimDeclarationError(f"{where}: needs must be a tuple of function names")
+    if examples is not None and (not isinstance(examples, int) or examples < 1):
+        raise ClaimDeclarationError(f"{where}: examples must be a positive int, got {examples!r}")
+    return Claim(
+        id=id,
+        statement=statement.strip(),
+        source=source,
+        kind=kind,  # type: ignore[arg-type]
+        expected=expected,  # type: ignore[arg-type]
+        given=given,
+        check=check,
+        needs=tuple(needs),
+        examples=examples,
+        reading=reading,
+        module=module,
+        file=file,
+    )
+
+
+class Registry:
+    """The catalogue: claims by ID, in declaration order, with duplicates refused."""
+
+    def __init__(self) -> None:
+        self._claims: dict[str, Claim] = {}
+
+    def add(self, c: Claim) -> Claim:
+        """Register ``c``; a second claim with the same ID from elsewhere is an error."""
+        old = self._claims.get(c.id)
+        if old is not None:
+            same = (old.module, old.check.__qualname__) == (c.module, c.check.__qualname__)
+            if not same:
+                raise ClaimDeclarationError(
+                    f"duplicate claim id {c.id!r}: declared in {old.file or old.module} "
+                    f"and again in {c.file or c.module}"
+                )
+        self._claims[c.id] = c
+        return c
+
+    def __iter__(self):
+        return iter(self._claims.values())
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def __getitem__(self, claim_id: str) -> Claim:
+        return self._claims[claim_id]
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._claims
+
+    def in_module(self, module: str) -> list[Claim]:
+        """Claims declared in the module named ``module``."""
+        return [c for c in self._claims.values() if c.module == module]
+
+
+CATALOGUE = Registry()
+
+
+def claim(
+    *,
+    id: str,
+    statement: str,
+    source: str,
+    kind: str,
+    expected: str,
+    given: Any,
+    needs: Sequence[str] = (),
+    examples: int | None = None,
+    reading: str | None = None,
+) -> Callable[[ClaimFunction], Claim]:
+    """Declare the decorated function as the check of a catalogue claim and register it.
+
+    ``id`` is the catalogue ID verbatim; ``statement`` the claim in words and symbols;
+    ``source`` the seed file and question; ``kind`` one of ``exact``, ``statistical``,
+    ``existential``; ``expected`` the verdict the author expects (``holds``/``refuted``);
+    ``given`` the Hypothesis strategy of examples; ``needs`` the implementation functions
+    the check calls; ``examples`` overrides the profile's number of examples; ``reading``
+    says how an ambiguous statement was read.
+    """
+
+    def register(check: ClaimFunction) -> Claim:
+        c = declare(
+            check,
+            id=id,
+            statement=statement,
+            source=source,
+            kind=kind,
+            expected=expected,
+            given=given,
+            needs=needs,
+            examples=examples,
+            reading=reading,
+        )
+        return CATALOGUE.add(c)
+
+    return register
+
+
+def as_array(x: Any) -> np.ndarray:
+    """``x`` as a float array (for evidence values)."""
+    return np.asarray(x, dtype=float)

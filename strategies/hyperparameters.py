@@ -1,0 +1,37 @@
+"""Strategies for scalar hyperparameters and layer shapes."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+
+def unit_interval_open(*, edge: float = 1e-3) -> st.SearchStrategy[float]:
+    """Floats in (0, 1), with the edges ``edge`` and ``1 - edge`` and values near them
+    generated often. Shrinks towards 0.5."""
+    return st.one_of(
+        st.just(0.5),
+        st.floats(edge, 1 - edge),
+        st.sampled_from([edge, 1 - edge, 0.01, 0.99, 0.9, 0.999]),
+    )
+
+
+def momentum_betas() -> st.SearchStrategy[float]:
+    """Decay rates β (or α) in (0, 1), including 1e-3 and 0.999."""
+    return unit_interval_open()
+
+
+def positive_rates() -> st.SearchStrategy[float]:
+    """Learning rates / step sizes in (0, 10], spread over magnitudes."""
+    return st.floats(1e-3, 10.0)
+
+
+def time_horizons(*, max_t: int = 60) -> st.SearchStrategy[int]:
+    """Number of steps T ≥ 1, shrinking towards 1."""
+    return st.integers(1, max_t)
+
+
+def layer_shapes(*, max_width: int = 256) -> st.SearchStrategy[tuple[int, int]]:
+    """(fan_in, fan_out) of a dense layer: square and very non-square, fan-in 1 included.
+    Shrinks towards (1, 1)."""
+    side = st.one_of(st.integers(1, 8), st.integers(1, max_width))
+    return st.tuples(side, side)

@@ -1,0 +1,63 @@
+"""Helpers for the harness's own tests: run a claim, plant a mistake.
+
+Planted mistakes come in two forms:
+
+* a wrong implementation: :func:`impl_with` returns the reference implementation with
+  some functions replaced, and the claim is run against it;
+* a wrong statement: :func:`restated` returns a copy of a catalogue claim whose check
+  function is replaced (for example with a wrong target), without registering it.
+
+:func:`run` checks a claim with the default profile and the catalogue's budget, exactly as
+``pytest`` does, so a planted mistake is caught with the same α and power as in a real run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from typing import Any
+
+from harness.budget import DEFAULT, Budget, Profile
+from harness.declaration import CATALOGUE, Claim
+from harness.engine import Plan, check_claim
+from harness.implementations import Implementation
+from harness.plugin import load_catalogue
+from harness.verdict import Verdict
+
+load_catalogue()
+
+import impl.numpy_ref as reference  # noqa: E402
+
+
+def statistical_claims() -> int:
+    """Statistical claims in the catalogue (the budget's denominator)."""
+    return sum(1 for c in CATALOGUE if c.kind == "statistical")
+
+
+def plan(profile: Profile = DEFAULT, impl_name: str = "numpy") -> Plan:
+    """The plan of a default run over the whole catalogue."""
+    return Plan(profile=profile, budget=Budget(profile, statistical_claims()),
+                impl_name=impl_name)
+
+
+def impl_with(**overrides: Any) -> Implementation:
+    """The reference implementation with the named functions replaced."""
+    module = types.ModuleType("planted")
+    module.__dict__.update({k: getattr(reference, k) for k in reference.__all__})
+    module.__dict__.update(overrides)
+    return Implementation(name="planted", module=module)
+
+
+REFERENCE = Implementation(name="numpy", module=reference)
+
+
+def restated(claim_id: str, check: Any, **changes: Any) -> Claim:
+    """A copy of catalogue claim ``claim_id`` with another check function (a wrong statement)."""
+    return dataclasses.replace(CATALOGUE[claim_id], check=check, **changes)
+
+
+def run(claim: Claim | str, impl: Implementation = REFERENCE, profile: Profile = DEFAULT,
+        replay: tuple[Any, int] | None = None) -> Verdict:
+    """Check ``claim`` (a Claim or a catalogue ID) against ``impl``."""
+    c = CATALOGUE[claim] if isinstance(claim, str) else claim
+    return check_claim(c, impl, plan(profile, impl.name), replay=replay)
