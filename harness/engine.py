@@ -291,7 +291,7 @@ def replay_command(c: Claim, plan: Plan, example: Any, seed: int) -> str:
     import shlex
 
     payload = seeding.dumps({"claim": c.id, "example": example, "seed": seed})
-    node = plan.node_id or c.id
+    node = plan.node_id or f"{c.module.replace('.', '/')}.py::{c.id}"
     parts = [plan.replay_prefix, shlex.quote(node), f"--claims-replay={shlex.quote(payload)}"]
     if plan.impl_name != "numpy":
         parts.append(f"--impl={shlex.quote(plan.impl_name)}")

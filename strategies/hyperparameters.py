@@ -30,8 +30,17 @@ def time_horizons(*, max_t: int = 60) -> st.SearchStrategy[int]:
     return st.integers(1, max_t)
 
 
-def layer_shapes(*, max_width: int = 256) -> st.SearchStrategy[tuple[int, int]]:
+def layer_shapes(*, max_fan_in: int = 256,
+                 max_fan_out: int = 256) -> st.SearchStrategy[tuple[int, int]]:
     """(fan_in, fan_out) of a dense layer: square and very non-square, fan-in 1 included.
     Shrinks towards (1, 1)."""
-    side = st.one_of(st.integers(1, 8), st.integers(1, max_width))
-    return st.tuples(side, side)
+    def side(top: int) -> st.SearchStrategy[int]:
+        return st.one_of(st.integers(1, min(8, top)), st.integers(1, top))
+
+    return st.tuples(side(max_fan_in), side(max_fan_out))
+
+
+def layer_widths(*, max_depth: int = 5, max_width: int = 16) -> st.SearchStrategy[list[int]]:
+    """Widths d_0..d_L of a stack of L ≥ 1 dense layers (may differ from layer to layer,
+    width 1 included). Shrinks towards [1, 1]."""
+    return st.lists(st.integers(1, max_width), min_size=2, max_size=max_depth + 1)

@@ -1,0 +1,131 @@
+"""Bad input is a clear error, never a pass: NaN or infinite samples, a sampler of the wrong
+shape, a malformed or duplicate claim, an unknown implementation, a bad replay payload."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+
+from harness import Comparison, MeanOf, declare
+from harness.declaration import Registry
+from harness.errors import ClaimDeclarationError, ImplementationError, SampleError
+from harness.implementations import load
+from tests.support import run
+
+SRC = "001_b46d8049f0855ad6.txt Q0"
+GIVEN = st.fixed_dictionaries({"k": st.integers(1, 3)})
+
+
+def _stat(fn, **kw):
+    fields = dict(id="test.claim", statement="s", source=SRC, kind="statistical",
+                  expected="holds", given=GIVEN)
+    fields.update(kw)
+    return declare(fn, **fields)
+
+
+def test_nan_sample_is_an_error():
+    def nan_sampler(example, impl, rng, n):
+        x = rng.standard_normal(n)
+        x[n // 2] = np.nan
+        return {"E[X]": MeanOf(x, 0.0)}
+
+    with pytest.raises(SampleError, match="NaN or infinite"):
+        run(_stat(nan_sampler))
+
+
+def test_infinite_sample_is_an_error():
+    def inf_sampler(example, impl, rng, n):
+        x = rng.standard_normal(n)
+        x[0] = np.inf
+        return {"E[X]": MeanOf(x, 0.0)}
+
+    with pytest.raises(SampleError, match="test.claim"):
+        run(_stat(inf_sampler))
+
+
+def test_sampler_of_the_wrong_shape_is_an_error():
+    def wrong_shape(example, impl, rng, n):
+        return {"E[X]": MeanOf(rng.standard_normal((n, 2)), 0.0)}
+
+    with pytest.raises(SampleError, match=r"shape \(\d+, 2\), expected \(\d+,\)"):
+        run(_stat(wrong_shape))
+
+
+def test_sampler_returning_not_meanof_is_an_error():
+    with pytest.raises(SampleError, match="MeanOf"):
+        run(_stat(lambda example, impl, rng, n: {"E[X]": rng.standard_normal(n)}))
+
+
+def test_nan_in_exact_comparison_is_an_error():
+    c = declare(lambda example, impl, rng: Comparison(np.array([np.nan]), np.array([1.0])),
+                id="test.exact", statement="s", source=SRC, kind="exact", expected="holds",
+                given=GIVEN)
+    with pytest.raises(SampleError, match="NaN"):
+        run(c)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("kind", "probabilistic", "unknown kind"),
+        ("expected", "maybe", "expected must be one of"),
+        ("given", [1, 2, 3], "given must be a Hypothesis strategy"),
+        ("statement", "", "'statement' is missing"),
+        ("source", "the lecture", "source must cite"),
+        ("id", "NoDots", "id must look like"),
+    ],
+)
+def test_malformed_claim_is_an_error_naming_the_claim(field, value, message):
+    with pytest.raises(ClaimDeclarationError, match=message) as info:
+        _stat(lambda example, impl, rng, n: {}, **{field: value})
+    assert "test_bad_input.py" in str(info.value)
+
+
+def test_claim_function_with_wrong_signature_is_an_error():
+    with pytest.raises(ClaimDeclarationError, match=r"takes \(example, impl, rng, n\)"):
+        _stat(lambda example, impl, rng: {})
+
+
+def test_duplicate_claim_id_is_an_error_naming_both_places():
+    reg = Registry()
+
+    def first(example, impl, rng, n):
+        return {}
+
+    def second(example, impl, rng, n):
+        return {}
+
+    reg.add(_stat(first))
+    with pytest.raises(ClaimDeclarationError, match="duplicate claim id 'test.claim'"):
+        reg.add(_stat(second))
+
+
+def test_unknown_implementation_is_an_error():
+    with pytest.raises(ImplementationError, match="cannot import 'no_such_module_xyz'"):
+        load("no_such_module_xyz")
+    with pytest.raises(ImplementationError, match="neither a built-in"):
+        load("not a module")
+
+
+def test_unknown_implementation_on_the_command_line_is_a_usage_error(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "claims/momentum.py", "--impl=no_such_module_xyz",
+         "-p", "no:xdist", "-q"],
+        capture_output=True, text=True, check=False,
+    )
+    assert out.returncode != 0
+    assert "cannot import 'no_such_module_xyz'" in out.stderr + out.stdout
+
+
+def test_bad_replay_payload_is_a_usage_error():
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "claims/momentum.py", "--claims-replay={not json",
+         "-p", "no:xdist", "-q"],
+        capture_output=True, text=True, check=False,
+    )
+    assert out.returncode != 0
+    assert "--claims-replay" in out.stderr + out.stdout

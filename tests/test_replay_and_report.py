@@ -1,0 +1,72 @@
+"""Replay is exact to the bit; the failure message and the report carry what a user needs."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+
+from harness import seeding
+from harness.reporting import failure_message
+from tests.support import run
+
+
+def test_replaying_a_counterexample_reproduces_its_evidence_to_the_bit():
+    v = run("init.relu_mean")
+    assert v.verdict == "refuted"
+    shown = v.counterexample
+    again = run("init.relu_mean",
+                replay=(seeding.decode(shown["example"]), shown["seed"]))
+    assert again.verdict == "refuted"
+    assert again.counterexample["evidence"] == shown["evidence"]
+
+
+def test_replay_command_runs_the_example_from_the_shell(tmp_path):
+    v = run("init.q1_scheme_name")
+    args = shlex.split(v.replay)
+    assert args[0] == "pytest"
+    report = tmp_path / "r.json"
+    out = subprocess.run([sys.executable, "-m", *args, "-p", "no:xdist", "-q",
+                          f"--claims-report={report}"], capture_output=True, text=True,
+                         check=False)
+    assert out.returncode == 0, out.stdout + out.stderr
+    data = json.loads(report.read_text())
+    (record,) = data["claims"]
+    assert record["id"] == "init.q1_scheme_name" and record["verdict"] == "refuted"
+    assert record["examples"] == 1
+    assert record["counterexample"]["evidence"] == v.counterexample["evidence"]
+
+
+def test_failure_message_names_claim_source_example_estimate_and_replay():
+    from hypothesis import strategies as st
+
+    import claims.initialisation as c
+    from strategies.laws import Law
+    from tests.support import restated
+
+    wrongly_expected = restated("init.relu_mean", c.relu_mean.check, expected="holds",
+                                given=st.just({"a": Law("three_point", q=0.5)}))
+    v = run(wrongly_expected)
+    msg = failure_message(v)
+    for needle in ("init.relu_mean", "001_b46d8049f0855ad6.txt", "three_point", "estimate",
+                   "CI", "target", "alpha=", "detects", "replay: pytest", "--claims-replay="):
+        assert needle in msg, (needle, msg)
+
+
+def test_report_has_every_field_of_the_interface(tmp_path):
+    report = tmp_path / "r.json"
+    out = subprocess.run([sys.executable, "-m", "pytest", "claims/momentum.py", "-q",
+                          "-p", "no:xdist", f"--claims-report={report}"],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stdout + out.stderr
+    data = json.loads(report.read_text())
+    assert data["family_alpha"] == 1e-3 and data["impl"] == "numpy"
+    fields = {"id", "verdict", "expected", "kind", "source", "examples", "samples", "alpha",
+              "min_effect", "tolerance", "counterexample", "replay", "seconds"}
+    for record in data["claims"]:
+        assert fields <= set(record)
+        if record["kind"] == "exact":
+            assert record["alpha"] is None and record["tolerance"] > 0
+        else:
+            assert record["alpha"] > 0 and record["samples"] > 0
