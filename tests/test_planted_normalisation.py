@@ -1,0 +1,162 @@
+"""Planted mistakes in the normalisation claims: each must be refuted, and the true variants
+of the claims expected refuted must hold."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from claims.normalisation import standardisation_evidence
+from claims.normalisation import weightnorm_growth_faster_with_larger_lr as larger_rate
+from harness import MeanOf
+from impl.numpy_ref import mlp as ref_mlp
+from impl.numpy_ref import normalisation as ref
+from strategies.tensors import learning_rate_grids, wn_mlp_problems
+from tests.support import impl_with, restated, run
+
+
+def _unbiased_statistics(x, kind):
+    mean, _ = ref.norm_statistics(x, kind)
+    axes = ref.REDUCED_AXES[kind]
+    m = np.prod([np.shape(x)[a] for a in axes])
+    var = ((np.asarray(x) - mean) ** 2).sum(axis=axes, keepdims=True) / max(m - 1, 1)
+    return mean, var
+
+
+def _unbiased_normalise(x, kind, eps):
+    mean, var = _unbiased_statistics(x, kind)
+    return (np.asarray(x) - mean) / np.sqrt(var + eps)
+
+
+def _unprojected_grad_u(u, gamma, grad_w):
+    # forgets W⊥: s ∇_w L
+    return np.asarray(gamma)[..., None] / np.linalg.norm(u, axis=-1, keepdims=True) * grad_w
+
+
+def _grads_with_weight_decay(params, X, y):
+    # adds ∇(½||u||²) to the u-gradient: u_tᵀ∇_u L ≠ 0
+    loss, grads = ref_mlp.wn_mlp_loss_and_grads(params, X, y)
+    return loss, {**grads, "u": grads["u"] + np.asarray(params["u"])}
+
+
+def test_planted_stats_with_unbiased_variance_is_refuted():
+    v = run("norm.stats_example", impl_with(norm_statistics=_unbiased_statistics))
+    assert v.verdict == "refuted"
+    assert any("σ²_batch = [7/12, 155/144]" in line and "DIFFERS" in line for line in v.evidence)
+
+
+def test_stats_example_shows_the_six_tensors():
+    v = run("norm.stats_example")
+    assert v.verdict == "holds"
+    for shown in ("μ_batch = [5/2, 31/12]", "σ²_layer = [2/3, 2/3, 5/4, 2/9]",
+                  "σ²_instance = [[2/3, 2/3], [2/9, 8/9], [8/9, 14/9], [2/9, 2/9]]"):
+        assert shown in v.statement
+
+
+def test_standardizes_is_refuted_by_a_degenerate_group():
+    v = run("norm.standardizes")
+    assert v.verdict == "refuted"
+    line = next(e for e in v.evidence if "variance" in e)
+    assert "DIFFERS" in line and "computed 0," in line and "expected 1," in line
+
+
+def _corrected_standardisation(example, impl, rng):
+    return standardisation_evidence(example, impl, degenerate_groups_vanish=True)
+
+
+def test_standardizes_holds_when_degenerate_groups_are_allowed_to_vanish():
+    v = run(restated("norm.standardizes", _corrected_standardisation, expected="holds"))
+    assert v.verdict == "holds", v.evidence
+
+
+def test_planted_unbiased_variance_breaks_the_corrected_standardisation():
+    wrong = impl_with(normalise=_unbiased_normalise)
+    c = restated("norm.standardizes", _corrected_standardisation, expected="holds")
+    assert run(c, wrong).verdict == "refuted"
+
+
+def test_planted_weight_norm_with_flipped_sign_is_refuted():
+    wrong = impl_with(weight_norm=lambda u, gamma: -ref.weight_norm(u, gamma))
+    v = run("norm.batchnorm_equals_weightnorm", wrong)
+    assert v.verdict == "refuted"
+    assert v.counterexample["evidence"]["E[ŷ·wᵀx]"]["rejects"]
+
+
+def test_planted_population_sd_without_square_root_is_refuted():
+    def sd_is_squared_norm(example, impl, rng, n):
+        law, u = example["x"], example["u"]
+        y = law.sample(rng, n, u.shape[0])
+        return {"E[y²]": MeanOf((y @ u) ** 2, float(np.linalg.norm(u)))}  # wrong: ||u||
+
+    v = run(restated("norm.batchnorm_equals_weightnorm", sd_is_squared_norm))
+    assert v.verdict == "refuted"
+
+
+def test_planted_gradient_without_projection_is_refuted():
+    wrong = impl_with(weight_norm_grad_u=_unprojected_grad_u)
+    v = run("norm.weightnorm_gradient", wrong)
+    assert v.verdict == "refuted"
+    assert any("implementation's" in e and "DIFFERS" in e for e in v.evidence)
+
+
+def test_planted_gradient_without_gamma_is_refuted():
+    def without_gamma(u, gamma, grad_w):
+        return ref.weight_norm_grad_u(u, np.ones_like(np.asarray(gamma, float)), grad_w)
+
+    assert run("norm.weightnorm_gradient",
+               impl_with(weight_norm_grad_u=without_gamma)).verdict == "refuted"
+
+
+def test_planted_projection_with_wrong_power_is_refuted():
+    def wrong_power(u, gamma, grad_w):
+        r = np.linalg.norm(u, axis=-1, keepdims=True)
+        return gamma / r * (grad_w - u * np.sum(u * grad_w, axis=-1, keepdims=True) / r)
+
+    v = run("norm.projection_annihilates_u", impl_with(weight_norm_grad_u=wrong_power))
+    assert v.verdict == "refuted"
+
+
+def test_planted_unprojected_gradient_breaks_the_annihilation():
+    v = run("norm.projection_annihilates_u", impl_with(weight_norm_grad_u=_unprojected_grad_u))
+    assert v.verdict == "refuted"
+
+
+def test_planted_weight_decay_breaks_the_norm_growth_identity():
+    wrong = impl_with(wn_mlp_loss_and_grads=_grads_with_weight_decay)
+    assert run("norm.weightnorm_norm_growth", wrong).verdict == "refuted"
+
+
+def test_planted_step_on_u_only_half_is_refuted():
+    def half_step_on_u(params, grads, lr):
+        new = ref_mlp.wn_mlp_gd_step(params, grads, lr)
+        new["u"] = np.asarray(params["u"]) - 0.5 * lr * np.asarray(grads["u"])
+        return new
+
+    v = run("norm.weightnorm_norm_growth", impl_with(wn_mlp_gd_step=half_step_on_u))
+    assert v.verdict == "refuted"
+
+
+def test_larger_rate_is_refuted_with_the_numbers():
+    v = run("norm.weightnorm_growth_faster_with_larger_lr")
+    assert v.verdict == "refuted"
+    violated = [e for e in v.evidence if "VIOLATED" in e]
+    assert violated and "||u_T|| at α=" in violated[0]
+    assert v.counterexample["example"]["net"]["T"] >= 2
+
+
+one_step = st.fixed_dictionaries(
+    {"net": wn_mlp_problems().map(lambda p: {**p, "T": 1}), "lrs": learning_rate_grids()})
+
+
+def test_larger_rate_holds_for_one_step():
+    c = restated("norm.weightnorm_growth_faster_with_larger_lr",
+                 larger_rate.check, given=one_step, expected="holds")
+    assert run(c).verdict == "holds"
+
+
+def test_planted_weight_decay_breaks_one_step_growth():
+    c = restated("norm.weightnorm_growth_faster_with_larger_lr",
+                 larger_rate.check, given=one_step, expected="holds")
+    wrong = impl_with(wn_mlp_loss_and_grads=_grads_with_weight_decay)
+    assert run(c, wrong).verdict == "refuted"
+
