@@ -45,11 +45,122 @@ Initialisation and dense layers (subject ``init``)
     ``b`` broadcastable to ``(*batch, fan_out)``.
 ``relu(a) -> h``
     ``max(a, 0)`` elementwise.
+
+A framework's own initialisers (subject ``framework``; only frameworks define these)
+-----------------------------------------------------------------------------------
+``framework_initializer(name, fan_in, fan_out, rng, batch) -> W``
+    ``batch`` draws, shape ``(batch, fan_out, fan_in)``, of the framework's initialiser
+    ``name`` (``kaiming_normal``, ``kaiming_uniform``, ``xavier_normal``,
+    ``xavier_uniform``) called with its *default* arguments on one weight matrix at a time.
+``framework_initializer_variance(name, fan_in, fan_out) -> float``
+    The variance of one weight the framework's documented formula gives for ``name`` with
+    default arguments (from the framework's own gain and fan computations).
+``framework_linear_init(fan_in, fan_out, rng, batch) -> (W, b)``
+    The parameters of ``batch`` freshly constructed dense layers (``W``
+    ``(batch, fan_out, fan_in)``, ``b`` ``(batch, fan_out)``), as the framework's
+    constructor initialises them.
+
+Recurrent networks (subjects ``rnn`` and ``birnn``)
+---------------------------------------------------
+Activations are named by strings: ``"sigmoid"`` (γ = sup|σ'| = 1/4), ``"tanh"`` (γ = 1),
+``"identity"`` (γ = 1), and ``"scaled_sigmoid:a:k"`` / ``"scaled_tanh:a:k"`` for
+``a·sigmoid(k x)`` / ``a·tanh(k x)`` (``a``, ``k`` written as Python floats; γ = |a|k/4,
+|a|k). Sequences are time first: ``x`` is ``(T, p)`` or ``(T, *batch, p)``; states are
+``(*batch, d)``; every weight may be ``(rows, cols)`` or carry the same leading batch axes.
+
+``activation(name, a) -> s`` and ``activation_derivative(name, a) -> ds``
+    σ(a) and σ'(a) elementwise.
+``rnn_hidden_states(W, U, b, x, h0, name) -> h``
+    ``h_t = W σ(h_{t-1}) + U x_t + b``; returns h_0..h_T, shape ``(T+1, *batch, d)``.
+``rnn_conventional_states(W, U, b, x, g0, name) -> g``
+    ``g_t = σ(W g_{t-1} + U x_t + b)``; returns g_0..g_T, shape ``(T+1, *batch, d)``.
+``rnn_step_jacobian(W, h_prev, name) -> J``
+    ``∂h_t/∂h_{t-1}`` at ``h_prev`` (``(*batch, d)``), shape ``(*batch, d, d)``.
+``rnn_jacobian_through_time(W, U, b, x, h0, name) -> J``
+    ``∂h_T/∂h_0`` along the trajectory from ``h0`` (the identity when T = 0).
+``operator_norm(A) -> float`` and ``largest_eigenvalue(S) -> float``
+    The L2 operator norm ``max_{|x|=1} |A x|`` and λ_1 of a symmetric ``S``, batched over
+    leading axes.
+``birnn_forward(params, x, hf0, hbT1, offsets=None) -> {"hf", "hb", "y"}``
+    The bidirectional RNN ``h^f_t = sigmoid(W^f x_t + U^f h^f_{t-1})``,
+    ``h^b_t = sigmoid(W^b x_t + U^b h^b_{t+1})``, ``y_t = V^f h^f_t + V^b h^b_t``;
+    ``params`` is a dict of ``Wf, Uf, Wb, Ub`` (``(d, p)``, ``(d, d)``) and ``Vf, Vb``
+    (``(k, d)``). Returns ``hf`` = h^f_0..h^f_T and ``hb`` = h^b_1..h^b_{T+1} (each
+    ``(T+1, *batch, d)``) and ``y`` = y_1..y_T (``(T, *batch, k)``). ``offsets`` (dict with
+    optional ``"f"``, ``"b"`` shaped like ``hf``, ``hb``) are added to each state as it is
+    computed, before anything downstream uses it: the derivative with respect to an offset
+    at 0 is the gradient with respect to that state as an intervention variable.
+``birnn_step_losses(y, z) -> L``
+    ``L_t = ||z_t - y_t||²``, shape ``(T, *batch)``; the loss is ``L = Σ_t L_t``.
+``birnn_backward(params, x, z, hf0, hbT1) -> grads``
+    ``∇L`` by reverse-mode accumulation (unbatched): ``"hf"`` (w.r.t. h^f_0..h^f_T),
+    ``"hb"`` (w.r.t. h^b_1..h^b_{T+1}), each ``(T+1, d)``, and one entry per parameter.
+
+Normalisation and weight normalisation (subject ``normalisation``)
+------------------------------------------------------------------
+Activation tensors are ``(*batch, N, C, F)`` (examples, channels, features). ``kind`` is
+``"batch"`` (reduces over N and F for each channel), ``"layer"`` (over C and F for each
+example) or ``"instance"`` (over F for each example and channel); variances are biased (1/m).
+
+``norm_statistics(x, kind) -> (mean, var)``
+    Mean and variance of each reduced group, with the reduced axes kept (size 1), e.g.
+    ``(*batch, 1, C, 1)`` for batch norm.
+``normalise(x, kind, eps) -> xhat``
+    ``(x - mean) / sqrt(var + eps)`` with those statistics (no affine scale or shift).
+``weight_norm(u, gamma) -> w``
+    ``w = γ u / ||u||`` along the last axis; ``u`` ``(*batch, d)``, ``gamma`` broadcastable
+    to ``batch``.
+``weight_norm_grad_u(u, gamma, grad_w) -> grad_u``
+    ``∇_u L`` given ``∇_w L`` (shape of ``u``), by the implementation's own differentiation
+    of ``w = γ u/||u||``.
+``wn_mlp_init(n_in, n_hidden, rng) -> params``
+    Initial parameters of the two-layer MLP ``f(x) = vᵀ tanh(γ ⊙ (U x)/||u_row|| + β) + c``
+    whose hidden units are weight-normalised, as a dict of float arrays: ``"u"``
+    ``(H, D)`` (one direction per hidden unit, row-wise), ``"gamma"`` ``(H,)``, ``"beta"``
+    ``(H,)``, ``"v"`` ``(H,)`` (output weights) and ``"c"`` ``()`` (output bias). The loss
+    on data ``X`` ``(N, D)``, ``y`` ``(N,)`` is ``½ mean_n (f(x_n) - y_n)²``.
+``wn_mlp_loss_and_grads(params, X, y) -> (loss, grads)``
+    The loss (a float) and its gradient for every parameter, ``grads`` a dict with the keys
+    and shapes of ``params``.
+``wn_mlp_gd_step(params, grads, lr) -> params``
+    One gradient-descent step ``p - lr ∇_p L`` on every parameter (a new dict).
+
+Dropout and ridge (subjects dropout, ridge)
+-------------------------------------------
+Linear regression with data ``X`` ``(n, d)``, targets ``y`` ``(n,)``, weights ``w`` ``(d,)``.
+Masks are *keep* masks: ``R_ij ~ Bern(p)`` i.i.d., entries 0.0 or 1.0, no 1/p rescaling.
+``Γ² = diag(XᵀX)``, ``λ = (1-p)/p``.
+
+``dropout_mask(shape, p, rng) -> R``
+    A keep mask of the given shape, e.g. ``(batch, n, d)`` for ``batch`` replicates.
+``dropout_loss(X, y, w, R) -> L``
+    ``||y - (X⊙R) w||²`` for ``R`` ``(*batch, n, d)`` and ``w`` ``(d,)`` or broadcastable as
+    ``(*batch, d)``; shape ``batch``.
+``dropout_lambda(p) -> λ``
+    The regularisation coefficient ``(1-p)/p`` of dropout with keep probability ``p``.
+``dropout_minimizer(X, y, p) -> w``
+    The minimiser of ``E_R[L(w)]``: ``p w = (XᵀX + λΓ²)^{-1} Xᵀy`` (XᵀX + λΓ² invertible).
+``ridge_minimizer(X, y, lam) -> w``
+    ``(XᵀX + λI)^{-1} Xᵀy``, the minimiser of ``||y - Xw||² + λ||w||²``.
+``sample_average_dropout_minimizer(X, y, R) -> w``
+    A minimiser of ``(1/K) Σ_k ||y - (X⊙R_k) w||²`` for ``R`` ``(*batch, K, n, d)``
+    (any minimiser when it is not unique); shape ``(*batch, d)``.
 """
 
 FUNCTIONS = {
     "momentum": ("momentum_updates", "running_average_updates", "running_average",
                  "bias_corrected_average"),
     "init": ("init_weight", "init_variance", "linear", "relu"),
+    "framework": ("framework_initializer", "framework_initializer_variance",
+                  "framework_linear_init"),
+    "rnn": ("activation", "activation_derivative", "rnn_hidden_states",
+            "rnn_conventional_states", "rnn_step_jacobian", "rnn_jacobian_through_time",
+            "operator_norm", "largest_eigenvalue"),
+    "birnn": ("birnn_forward", "birnn_step_losses", "birnn_backward"),
+    "normalisation": ("norm_statistics", "normalise", "weight_norm", "weight_norm_grad_u",
+                      "wn_mlp_init", "wn_mlp_loss_and_grads", "wn_mlp_gd_step"),
+    "dropout": ("dropout_mask", "dropout_loss", "dropout_lambda", "dropout_minimizer",
+                "sample_average_dropout_minimizer"),
+    "ridge": ("ridge_minimizer",),
 }
 """Function names of the interface, by subject (documentation above)."""
