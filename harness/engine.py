@@ -9,6 +9,7 @@ Hypothesis shrinks it to the smallest such example.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -18,13 +19,15 @@ from typing import Any
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 from harness import decision, seeding
 from harness.budget import Budget, Profile
 from harness.declaration import Claim, Comparison, Inequality, MeanOf, Witness
 from harness.errors import BudgetError, SampleError
 from harness.verdict import Verdict
+
+SHRINK_SECONDS = 2.0
+"""Time Hypothesis may spend shrinking a decisive example before the smallest found is kept."""
 
 MAX_BLOCK = 16_384
 """Largest number of Monte-Carlo replicates asked of a claim in one call (memory bound)."""
@@ -37,6 +40,7 @@ class Plan:
     profile: Profile
     budget: Budget
     impl_name: str = "numpy"
+    run_seed: int = 0
     replay_prefix: str = "pytest"
     node_id: str | None = None
 
@@ -78,6 +82,10 @@ class _Tally:
     failed: bool = False
     tolerance: float | None = None
     per_decision: int | None = None
+    fixed_per_decision: int | None = None
+    fixed_samples: int = 0
+    looks: int | None = None
+    stops: dict[int, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- evaluating one example
@@ -193,19 +201,23 @@ def _draw(c: Claim, impl: Any, example: Any, seed: int, block: int, n: int,
 
 def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Plan,
                           tally: _Tally) -> Outcome:
+    """Decide every expectation of one example by the sequential t-test (harness.decision):
+    replicates are drawn in blocks up to each planned look; an expectation stops when a look
+    accepts or rejects it, and the example stops at the first rejection or when all are
+    accepted."""
     prof = plan.profile
     alpha_ex = plan.example_alpha(c)
-    n_first = min(MAX_BLOCK, decision.min_samples_for_mean_test(alpha_ex, prof.power,
-                                                                 prof.min_effect_sd))
-    first = _draw(c, impl, example, seed, 0, n_first, None)
+    guess = decision.sequential_design(alpha_ex, prof.power, prof.min_effect_sd)
+    first = _draw(c, impl, example, seed, 0, min(MAX_BLOCK, guess.sizes[0]), None)
     names = tuple(first)
-    alpha = alpha_ex / len(names)
-    n_power = decision.min_samples_for_mean_test(alpha, prof.power, prof.min_effect_sd)
-    tally.per_decision = n_power
+    design = decision.sequential_design(alpha_ex / len(names), prof.power, prof.min_effect_sd)
+    tally.per_decision = design.n_max
+    tally.fixed_per_decision = design.fixed_n
+    tally.looks = design.looks
     chunks: dict[str, list[np.ndarray]] = {k: [np.asarray(v.samples, float)]
                                            for k, v in first.items()}
     targets = {k: float(v.target) for k, v in first.items()}
-    total, block = n_first, 1
+    total, block = len(next(iter(chunks.values()))[0]), 1
 
     def more(upto: int) -> None:
         nonlocal total, block
@@ -219,34 +231,82 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
             total += m
             block += 1
 
-    more(n_power)
-    # validity of the normal tail for the law actually observed (see harness.decision)
-    need = n_power
-    for k in names:
-        x = np.concatenate(chunks[k])
-        if np.ptp(x) > 0:
-            g1 = float(stats.skew(x))
-            g2 = float(stats.kurtosis(x))
-            need = max(need, decision.samples_for_valid_tail(alpha, g1, g2))
-    if need > prof.sample_cap:
-        raise SampleError(
-            f"{c.where}: the replicates of example {seeding.dumps(example)} are so skewed or "
-            f"heavy-tailed that the t-test at alpha={alpha:.3g} needs {need} samples "
-            f"(cap {prof.sample_cap}); the strategy generates a law outside the test's validity"
-        )
-    more(need)
-    out = Outcome(example, seed, decisive=False, samples=total)
-    for k in names:
-        x = np.concatenate(chunks[k])
+    def replicates(k: str) -> np.ndarray:
+        if len(chunks[k]) > 1:
+            chunks[k] = [np.concatenate(chunks[k])]
+        return chunks[k][0]
+
+    def test(k: str, x: np.ndarray, look: int) -> decision.MeanTest:
         t = decision.assert_true_mean_equal_by_t_test(
-            x, targets[k], alpha=alpha, power=prof.power, min_effect_sd=prof.min_effect_sd,
-            name=k)
-        out.decisive |= t.rejects
+            x, targets[k], alpha=design.alpha_at(look), power=prof.power,
+            min_effect_sd=prof.min_effect_sd, name=k)
+        return dataclasses.replace(t, look=look + 1, looks=design.looks)
+
+    def statistics(k: str, x: np.ndarray) -> tuple[float, float, float]:
+        """t statistic, skewness and excess kurtosis of ``x``."""
+        t, g1, g2 = decision.t_statistics_at_looks(x[None, :], targets[k], (x.size,))
+        return float(t[0, 0]), float(g1[0, 0]), float(g2[0, 0])
+
+    last = design.looks - 1
+    decided: dict[str, decision.MeanTest] = {}
+    rejected = False
+    stopped_at = last
+    fixed_n = design.fixed_n
+    for look, n_k in enumerate(design.sizes):
+        more(n_k)
+        for k in names:
+            if k in decided:
+                continue
+            x = replicates(k)[:n_k]
+            t_stat, g1, g2 = statistics(k, x)
+            if look < last:
+                # a look rejects or accepts only with enough replicates for the tail of the
+                # law observed (see harness.decision); otherwise it draws on
+                may_reject, may_accept = design.guard(look, n_k, g1, g2)
+                step = int(design.decide(look, t_stat, may_reject, may_accept))
+                if step == decision.CONTINUE:
+                    continue
+                t = test(k, x, look)
+                if step == decision.REJECT and not t.rejects:
+                    continue  # a discrepancy within rounding decides nothing early
+            else:
+                # the last look decides by the rejection rule alone, after drawing what the
+                # observed law needs for a valid tail
+                need = design.samples_needed_at_last_look(g1, g2)
+                if need > prof.sample_cap:
+                    raise SampleError(
+                        f"{c.where}: the replicates of example {seeding.dumps(example)} are so "
+                        f"skewed or heavy-tailed that the t-test at alpha="
+                        f"{design.alpha_at(look):.3g} needs {need} samples (cap "
+                        f"{prof.sample_cap}); the strategy generates a law outside the test's "
+                        f"validity")
+                if need > n_k:
+                    more(need)
+                    x = replicates(k)
+                t = test(k, x, look)
+                step = decision.REJECT if t.rejects else decision.ACCEPT
+            # what the fixed-n test at the decision's alpha would have drawn for this law
+            if math.isfinite(g1) and math.isfinite(g2):
+                fixed_n = max(fixed_n, decision.samples_for_valid_tail(design.alpha, g1, g2))
+            decided[k] = dataclasses.replace(t, rejects=step == decision.REJECT)
+            rejected |= step == decision.REJECT
+        if rejected or len(decided) == len(names):
+            stopped_at = look
+            break
+    tally.stops[stopped_at + 1] = tally.stops.get(stopped_at + 1, 0) + 1
+    tally.fixed_samples += fixed_n
+    out = Outcome(example, seed, decisive=rejected, samples=total)
+    for k in names:
+        t = decided.get(k)
+        if t is None:  # another expectation was rejected first
+            t = dataclasses.replace(test(k, replicates(k)[:design.sizes[stopped_at]], stopped_at),
+                                    rejects=False, undecided=True)
         out.lines.append(t.describe())
         out.record[k] = {
             "estimate": t.estimate, "ci": [t.ci_low, t.ci_high], "target": t.target,
             "pvalue": t.pvalue, "alpha": t.alpha, "n": t.n, "min_effect": t.min_effect,
-            "sd": t.sd, "rejects": t.rejects,
+            "sd": t.sd, "rejects": t.rejects, "look": t.look, "looks": t.looks,
+            "undecided": t.undecided, "rounding_floor": t.floor,
         }
     return out
 
@@ -310,9 +370,10 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
     started = time.perf_counter()
     tally = _Tally()
     n_examples = plan.examples(c)
-    decisive: list[Outcome] = []
+    shrinking: dict[str, Any] = {"since": None, "failing": set()}
 
     def body(example: Any, seed: int) -> None:
+        """Decide one example whose streams are seeded by ``seed`` (already mixed)."""
         if not tally.failed:
             tally.examples += 1
             if c.kind == "statistical":
@@ -320,13 +381,30 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
                 if tally.decisions_before_failure > n_examples:
                     raise BudgetError(f"{c.where}: more than {n_examples} examples decided; "
                                       f"the error budget allots {n_examples}")
-        out = evaluate(c, impl, example, seed, plan, tally)
+        elif time.perf_counter() - shrinking["since"] > SHRINK_SECONDS:
+            # Shrinking has had its time: only examples already found failing stay so,
+            # so Hypothesis stops at the smallest of them and reports it (replaying it last).
+            if seeding.dumps([example, seed]) not in shrinking["failing"]:
+                return
+        try:
+            out = evaluate(c, impl, example, seed, plan, tally)
+        except Exception:
+            # any error ends the run like a failure: Hypothesis shrinks it, and the decisions
+            # it replays while shrinking must not be counted against the budget (which would
+            # hide the real error behind a BudgetError)
+            if not tally.failed:
+                shrinking["since"] = time.perf_counter()
+            tally.failed = True
+            shrinking["failing"].add(seeding.dumps([example, seed]))
+            raise
         tally.samples += out.samples
         if out.tolerance is not None:
             tally.tolerance = max(tally.tolerance or 0.0, out.tolerance)
         if out.decisive:
+            if not tally.failed:
+                shrinking["since"] = time.perf_counter()
             tally.failed = True
-            decisive.append(out)
+            shrinking["failing"].add(seeding.dumps([example, seed]))
             raise _Decisive(out)
 
     found: Outcome | None = None
@@ -346,7 +424,8 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
             report_multiple_bugs=False,
             verbosity=Verbosity.quiet,
             print_blob=False,
-        )(given(example=c.given, seed=st.integers(0, 2**seeding.SEED_BITS - 1))(body))
+        )(given(example=c.given, drawn=st.integers(0, 2**seeding.SEED_BITS - 1))(
+            lambda example, drawn: body(example, seeding.mix(plan.run_seed, drawn))))
         try:
             run()
         except _Decisive as exc:
@@ -364,6 +443,10 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
     if c.kind == "statistical":
         v.samples = tally.samples
         v.samples_per_decision = tally.per_decision
+        v.samples_fixed_n_per_decision = tally.fixed_per_decision
+        v.samples_fixed_n = tally.fixed_samples
+        v.looks = tally.looks
+        v.stop_looks = {str(k): n for k, n in sorted(tally.stops.items())}
         v.alpha = plan.budget.claim_alpha()
         v.power = plan.profile.power
         v.min_effect = plan.profile.min_effect_sd

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="quick (editing a claim), default (CI), thorough (release check)")
     group.addoption("--claims-replay", default=None, metavar="JSON",
                     help="rerun exactly one example of one claim, as a failure printed it")
+    group.addoption("--claims-seed", default=None, type=int, metavar="N",
+                    help="seed mixed into every example's streams (default: random per run; "
+                         "with --hypothesis-seed it makes the whole run repeat exactly)")
 
 
 def load_catalogue() -> None:
@@ -69,7 +73,14 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--claims-replay: cannot decode {raw!r}: {exc}") from None
         if replay[0] not in CATALOGUE:
             raise pytest.UsageError(f"--claims-replay names unknown claim {replay[0]!r}")
+    if hasattr(config, "workerinput") and "claims_seed" in config.workerinput:
+        run_seed = int(config.workerinput["claims_seed"])
+    elif config.getoption("--claims-seed") is not None:
+        run_seed = int(config.getoption("--claims-seed"))
+    else:
+        run_seed = secrets.randbits(63)
     config.stash[_STATE] = {
+        "run_seed": run_seed,
         "impl": impl,
         "profile": profile,
         "budget": Budget(profile, n_stat),
@@ -77,6 +88,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "replay": replay,
     }
     config.addinivalue_line("markers", "claim(id): a catalogue claim")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Give every xdist worker the controller's run seed."""
+    node.workerinput["claims_seed"] = node.config.stash[_STATE]["run_seed"]
 
 
 def _claims_dir() -> Path:
@@ -129,7 +146,7 @@ class ClaimItem(pytest.Item):
             self.user_properties.append((_PROP, json.dumps(v.to_json())))
             pytest.skip(f"not applicable: {v.reason}")
         plan = Plan(profile=state["profile"], budget=state["budget"], impl_name=impl.name,
-                    node_id=self.nodeid)
+                    run_seed=state["run_seed"], node_id=self.nodeid)
         v = check_claim(c, impl, plan,
                         replay=(replay[1], replay[2]) if replay is not None else None)
         self.user_properties.append((_PROP, json.dumps(v.to_json())))
@@ -177,6 +194,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                   family_alpha=budget.profile.family_alpha, impl=state["impl"].name,
                   profile=budget.profile.name, nominal_alpha=budget.nominal_family_alpha,
                   statistical_claims=budget.statistical_claims)
+    data["run_seed"] = state["run_seed"]
     write_report(path, data)
 
 
@@ -192,7 +210,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         f"family-wise false-failure probability of a default run <= "
         f"{budget.profile.family_alpha:g} (nominal {budget.nominal_family_alpha:g} split over "
         f"{budget.statistical_claims} statistical claims); profile {budget.profile.name}, "
-        f"impl {config.stash[_STATE]['impl'].name}"
+        f"impl {config.stash[_STATE]['impl'].name}, run seed {config.stash[_STATE]['run_seed']} "
+        f"(--claims-seed)"
     )
     path = config.getoption("--claims-report")
     if path:

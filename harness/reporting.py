@@ -39,8 +39,8 @@ def _verb(expected: str) -> str:
 def _rates(v: Verdict) -> str:
     if v.kind == "statistical" and v.alpha is not None:
         return (f"; alpha for the claim {v.alpha:.3g}, each decision sure (power {v.power}) to "
-                f"detect {v.min_effect} SD, {v.samples_per_decision} samples per decision, "
-                f"{v.samples} drawn")
+                f"detect {v.min_effect} SD, sequential over {v.looks} looks with at most "
+                f"{v.samples_per_decision} samples per decision, {v.samples} drawn")
     if v.kind == "exact" and v.tolerance is not None:
         return f"; largest tolerance used {v.tolerance:.3g}"
     return ""

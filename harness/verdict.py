@@ -14,7 +14,13 @@ class Verdict:
 
     ``alpha`` is the false-failure probability the claim was allotted (statistical claims;
     None otherwise), ``min_effect`` the standardised deviation every decision was sure to
-    catch (power ``power``), ``samples`` the Monte-Carlo replicates drawn in all,
+    catch (power ``power``), ``samples`` the Monte-Carlo replicates drawn in all.
+    Statistical decisions are sequential (``harness.decision``): ``samples_per_decision``
+    is the most one decision may draw (its last look; more only when the observed law's
+    tail needs it), ``samples_fixed_n_per_decision`` what the fixed-n t-test with the same
+    α, power and minimal effect draws, ``samples_fixed_n`` that figure summed over the
+    examples run (to compare with ``samples``), ``looks`` the planned looks and
+    ``stop_looks`` how many examples stopped at each look (1-based, as strings);
     ``tolerance`` the largest floating-point tolerance used (exact claims),
     ``counterexample`` the shrunk example that refutes the claim and its evidence,
     ``witness`` the shrunk example that proves an existential claim, ``replay`` the
@@ -43,6 +49,10 @@ class Verdict:
     seconds: float = 0.0
     reason: str | None = None
     evidence: list[str] = field(default_factory=list)
+    samples_fixed_n_per_decision: int | None = None
+    samples_fixed_n: int | None = None
+    looks: int | None = None
+    stop_looks: dict[str, int] | None = None
 
     @property
     def as_expected(self) -> bool:

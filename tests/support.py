@@ -14,6 +14,7 @@ Planted mistakes come in two forms:
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import types
 from typing import Any
 
@@ -28,6 +29,9 @@ load_catalogue()
 
 import impl.numpy_ref as reference  # noqa: E402
 
+RUN_SEED = secrets.randbits(63)
+"""The run seed of this test process: random, as in a real run."""
+
 
 def statistical_claims() -> int:
     """Statistical claims in the catalogue (the budget's denominator)."""
@@ -37,7 +41,7 @@ def statistical_claims() -> int:
 def plan(profile: Profile = DEFAULT, impl_name: str = "numpy") -> Plan:
     """The plan of a default run over the whole catalogue."""
     return Plan(profile=profile, budget=Budget(profile, statistical_claims()),
-                impl_name=impl_name)
+                impl_name=impl_name, run_seed=RUN_SEED)
 
 
 def impl_with(**overrides: Any) -> Implementation:

@@ -129,3 +129,13 @@ def test_bad_replay_payload_is_a_usage_error():
     )
     assert out.returncode != 0
     assert "--claims-replay" in out.stderr + out.stdout
+
+
+def test_error_inside_a_claim_surfaces_as_itself_not_as_a_budget_error():
+    def breaks_on_some_examples(example, impl, rng, n):
+        if example["k"] > 1:
+            raise ValueError("the claim's own computation failed")
+        return {"E[X]": MeanOf(rng.standard_normal(n), 0.0)}
+
+    with pytest.raises(ValueError, match="the claim's own computation failed"):
+        run(_stat(breaks_on_some_examples))
