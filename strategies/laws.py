@@ -156,9 +156,18 @@ def unit_variance_laws(*, symmetric: bool = False) -> st.SearchStrategy[Law]:
     return st.sampled_from(families).flatmap(_family_params)
 
 
+def laws_with_an_atom_at_zero() -> st.SearchStrategy[Law]:
+    """Symmetric three-point laws {-a, 0, a} with mean 0, variance 1 and mass q at 0
+    (q in {0.5, 0.2, 0.8, 0.05}): discrete laws at the edge of "symmetric, mean 0,
+    variance 1". Shrinks towards q = 0.5."""
+    return _family_params("three_point")
+
+
 def symmetric_unit_laws() -> st.SearchStrategy[Law]:
-    """Symmetric laws with mean 0 and variance 1, including one with an atom at 0."""
-    return unit_variance_laws(symmetric=True)
+    """Symmetric laws with mean 0 and variance 1: half of the examples have an atom at 0
+    (:func:`laws_with_an_atom_at_zero`), the others are any symmetric family of
+    :func:`unit_variance_laws`. Shrinks towards the three-point law with q = 0.5."""
+    return st.one_of(laws_with_an_atom_at_zero(), unit_variance_laws(symmetric=True))
 
 
 def laws_with_moments(
