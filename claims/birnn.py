@@ -148,8 +148,15 @@ def graph_dependencies(example, impl, rng):
         fw = impl.birnn_forward(P, x, example["hf0"], example["hbT1"], {side: offsets})
         L = impl.birnn_step_losses(fw["y"], z[:, None, :])  # (T, T+1)
         base = np.broadcast_to(L0[:, None], L.shape)
+        # the two passes compute the same L_k with other summation orders (batched or not):
+        # rounding of T recurrent steps of (d + p)-term sums, amplified by at most
+        # (||U||/4)^s over s steps (σ' ≤ 1/4), then of the loss at the scale of (|z| + |y|)²
+        U = P[f"U{side}"]
+        gain = float(np.abs(U).sum(axis=1).max()) / 4
+        scale = ((np.abs(z)[:, None, :] + np.abs(fw["y"])) ** 2).sum(axis=-1)
         out[f"L_k unchanged by h^{side}_t, k {'<' if side == 'f' else '>'} t"] = Comparison(
-            L[excluded], base[excluded], terms=1)
+            L[excluded], base[excluded], terms=(T + 1) * (d + x.shape[1] + 8) + 3 * z.shape[1],
+            scale=scale[excluded], condition=float(sum(gain**s for s in range(T + 2))))
     return out
 
 
