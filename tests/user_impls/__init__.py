@@ -1,0 +1,1 @@
+"""Small user implementations named with ``--impl=tests.user_impls.<name>`` in the tests."""
