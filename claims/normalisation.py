@@ -430,7 +430,9 @@ def weightnorm_growth_faster_with_larger_lr(example, impl, rng):
             err = err + _step_scale(np.linalg.norm(u, axis=1), np.linalg.norm(g, axis=1),
                                     gamma, g_gamma, lr)
         norms.append(np.linalg.norm(step[4], axis=1))  # u_T, after the last step
-        errs.append(err / (2 * norms[-1]))  # d||u|| = d||u||² / (2||u||)
+        # d||u|| = d||u||² / (2||u||), and never more than √(d||u||²) (at ||u|| = 0)
+        with np.errstate(divide="ignore"):
+            errs.append(np.minimum(err / (2 * norms[-1]), np.sqrt(err)))
     T = problem["T"]
     terms = 4 * problem["D"] + 16
     return {

@@ -118,6 +118,7 @@ def _evaluate_exact(c: Claim, impl: Any, example: Any, seed: int, plan: Plan) ->
                 continue
             tol = decision.tolerance(a, e, terms=cmp.terms, scale=cmp.scale,
                                      condition=cmp.condition, abs_error=cmp.abs_error)
+            _finite(f"tolerance of {name!r}", c, example, np.asarray(tol))
             tol = np.broadcast_to(tol, a.shape)
             err = np.abs(a - e)
             excess = err - tol
@@ -147,6 +148,7 @@ def _evaluate_exact(c: Claim, impl: Any, example: Any, seed: int, plan: Plan) ->
             lhs, rhs = np.broadcast_arrays(lhs, rhs)
             tol = decision.tolerance(lhs, rhs, terms=cmp.terms, scale=cmp.scale,
                                      condition=cmp.condition)
+            _finite(f"tolerance of {name!r}", c, example, np.asarray(tol))
             tol = np.broadcast_to(tol, lhs.shape)
             excess = lhs - rhs - tol
             i = np.unravel_index(int(np.argmax(excess)), lhs.shape) if lhs.size else ()

@@ -139,3 +139,12 @@ def test_error_inside_a_claim_surfaces_as_itself_not_as_a_budget_error():
 
     with pytest.raises(ValueError, match="the claim's own computation failed"):
         run(_stat(breaks_on_some_examples))
+
+
+def test_infinite_tolerance_is_an_error_not_a_pass():
+    c = declare(lambda example, impl, rng: Comparison(np.array([1.0]), np.array([2.0]),
+                                                      scale=np.array([np.inf])),
+                id="test.exact_inf", statement="s", source=SRC, kind="exact",
+                expected="holds", given=GIVEN)
+    with pytest.raises(SampleError, match="tolerance"):
+        run(c)
