@@ -32,7 +32,7 @@ Expected = Literal["holds", "refuted"]
 KINDS: tuple[str, ...] = ("exact", "statistical", "existential")
 EXPECTED: tuple[str, ...] = ("holds", "refuted")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-_SOURCE = re.compile(r"^\S+\.(txt|md|html|rst)\b.*|^https?://\S+.*|^\S+ documentation\b.*")
+_SOURCE = re.compile(r"^\S+\.(txt|md|html|rst)\b.*|^https?://\S+.*|^\S.* documentation\b.*")
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,8 @@ def declare(
     if not _SOURCE.match(source):
         raise ClaimDeclarationError(
             f"{where}: source must cite a document and question, like "
-            f"'001_b46d8049f0855ad6.txt Q3.2', got {source!r}"
+            f"'001_b46d8049f0855ad6.txt Q3.2', a URL, or 'PyTorch 2.13 documentation, "
+            f"torch.nn.Linear', got {source!r}"
         )
     if kind not in KINDS:
         raise ClaimDeclarationError(f"{where}: unknown kind {kind!r}; expected one of {KINDS}")
