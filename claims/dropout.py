@@ -167,7 +167,7 @@ def _gradient_moments(X: np.ndarray, y: np.ndarray, p: float,
     return mu.sum(axis=0), float(np.sum(second - np.sum(mu * mu, axis=1)))
 
 
-def _assume_numerically_invertible(condition: float, terms: int) -> None:
+def assume_numerically_invertible(condition: float, terms: int) -> None:
     """The minimiser claims presuppose an invertible system. Where the error bound of the
     solve, γ(terms)·κ², reaches 1 (κ² overflowing included), no float64 computation can
     tell the two sides apart: the example is outside the precondition and is skipped."""
@@ -248,7 +248,7 @@ def expected_loss(example, impl, rng, n):
 def minimizer(example, impl, rng):
     X, y, p = example["X"], example["y"], example["p"]
     w_ls, cond, scale = _expected_loss_minimizer(X, y, p)
-    _assume_numerically_invertible(cond, _solve_terms(*X.shape))
+    assume_numerically_invertible(cond, _solve_terms(*X.shape))
     return Comparison(impl.dropout_minimizer(X, y, p), w_ls, terms=_solve_terms(*X.shape),
                       scale=scale, condition=cond)
 
@@ -344,7 +344,7 @@ def minimizer_eq26(example, impl, rng):
     if n != d:
         return {"shape of X Xᵀ = shape of Γ²": Comparison(np.array([n, n]), np.array([d, d]))}
     M = X @ X.T + (1 - p) / p * np.diag(_gamma2(X))
-    _assume_numerically_invertible(float(np.linalg.cond(M)), _solve_terms(n, d))
+    assume_numerically_invertible(float(np.linalg.cond(M)), _solve_terms(n, d))
     return {"p w = (X Xᵀ + λΓ²)^{-1} Xᵀ y": Comparison(
         p * impl.dropout_minimizer(X, y, p), np.linalg.solve(M, X.T @ y),
         terms=_solve_terms(n, d), condition=float(np.linalg.cond(M)),
@@ -410,7 +410,7 @@ def ridge_minimizer(example, impl, rng):
     for name, h in (("||y-Xw||² + λ||w||²", 1.0), ("½||y-Xw||² + ½λ||w||² (eq 21)", 0.5)):
         A = np.vstack([np.sqrt(h) * X, np.sqrt(h * lam) * np.eye(d)])
         w_ls, cond, scale = _least_squares(A, np.concatenate([np.sqrt(h) * y, np.zeros(d)]))
-        _assume_numerically_invertible(cond, _solve_terms(n, d))
+        assume_numerically_invertible(cond, _solve_terms(n, d))
         out[name] = Comparison(w, w_ls, terms=_solve_terms(n, d), scale=scale, condition=cond)
     return out
 
@@ -458,7 +458,7 @@ def equals_ridge_equal_column_norms(example, impl, rng):
     g2 = _gamma2(X)
     v = p * impl.dropout_minimizer(X, y, p)
     cond_v = float(np.linalg.cond(gram + mu * np.diag(g2)))
-    _assume_numerically_invertible(cond_v, _solve_terms(n, d))
+    assume_numerically_invertible(cond_v, _solve_terms(n, d))
     if example["case"] == "equal_column_norms":
         lam = float(np.mean(g2)) * mu
         return {"p w_dropout = w_L2(cλ)": Comparison(
