@@ -534,9 +534,10 @@ def tolerance(
     a = np.asarray(actual, dtype=float)
     e = np.asarray(expected, dtype=float)
     dtype = np.result_type(a.dtype, e.dtype, np.float64)
-    if scale is None:
-        scale = np.maximum(np.abs(a), np.abs(e))
-    scale = np.asarray(scale, dtype=float)
+    # a value is always uncertain by rounding at its own magnitude: a stated scale never
+    # goes below it (a norm of tiny values underflows to 0, which would ask for exactness)
+    own = np.maximum(np.abs(a), np.abs(e))
+    scale = own if scale is None else np.maximum(np.asarray(scale, dtype=float), own)
     tol = 2 * gamma(terms, dtype) * condition * scale
     tol = tol + SAFETY_FACTOR_NUMERICAL * np.asarray(abs_error, dtype=float)
     # values at the bottom of the range: never ask for better than a few ulps of scale

@@ -148,3 +148,12 @@ def test_infinite_tolerance_is_an_error_not_a_pass():
                 expected="holds", given=GIVEN)
     with pytest.raises(SampleError, match="tolerance"):
         run(c)
+
+
+def test_a_stated_scale_never_goes_below_the_values_own_magnitude():
+    from harness.decision import tolerance
+
+    a, e = np.array([-5.4107514592396053e-253]), np.array([-5.4107514592396047e-253])
+    # np.linalg.norm of such values underflows to 0; one ulp apart must still be equal
+    tol = tolerance(a, e, terms=19, scale=np.linalg.norm(e), condition=1.0)
+    assert np.all(np.abs(a - e) <= tol)
