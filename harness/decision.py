@@ -220,6 +220,12 @@ def rounding_floor(samples: np.ndarray, target: float) -> float:
     return gamma(k) * (abs(float(target)) + float(np.mean(np.abs(x))) if x.size else 0.0)
 
 
+def _rejects(pvalue: float, alpha: float, est: float, target: float, floor: float) -> bool:
+    if math.isnan(pvalue):
+        raise ValueError("the t-test's p-value is NaN: the replicates cannot be decided")
+    return pvalue < alpha and abs(est - target) > floor
+
+
 def assert_true_mean_equal_by_t_test(
     samples: np.ndarray, target: float, *, alpha: float, power: float, min_effect_sd: float,
     name: str = "E[X]",
@@ -266,7 +272,7 @@ def assert_true_mean_equal_by_t_test(
         min_effect=min_effect_sd * sd,
         sd=sd,
         n=n,
-        rejects=bool(res.pvalue < alpha) and abs(est - float(target)) > floor,
+        rejects=_rejects(float(res.pvalue), alpha, est, float(target), floor),
         floor=floor,
     )
 

@@ -261,6 +261,10 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
                 continue
             x = replicates(k)[:n_k]
             t_stat, g1, g2 = statistics(k, x)
+            if math.isnan(t_stat):
+                # a NaN would fall through every threshold to "consistent": never a pass
+                raise SampleError(f"{c.where}: the t statistic of {k!r} is NaN for example "
+                                  f"{seeding.dumps(example)}")
             if look < last:
                 # a look rejects or accepts only with enough replicates for the tail of the
                 # law observed (see harness.decision); otherwise it draws on
