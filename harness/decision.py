@@ -282,7 +282,10 @@ def t_test_rejects(samples: np.ndarray, target: float, alpha: float) -> np.ndarr
     of ``samples`` (shape ``(reps, n)``), True when the test at ``alpha`` rejects."""
     x = np.asarray(samples, dtype=float)
     res = stats.ttest_1samp(x, float(target), axis=-1)
-    return np.asarray(res.pvalue < alpha)
+    p = np.asarray(res.pvalue)
+    if np.isnan(p).any():
+        raise ValueError("a p-value is NaN: those replicates cannot be decided")
+    return p < alpha
 
 
 # ---------------------------------------------------------------- the sequential test
@@ -361,6 +364,9 @@ class SequentialDesign:
         suffice for the observed law's tail (:meth:`guard`); the last look always decides,
         by the rejection rule alone, once it has :meth:`samples_needed_at_last_look`."""
         a = np.abs(np.asarray(t, dtype=float))
+        if np.isnan(a).any():
+            # a NaN would fall through every threshold to "continue", then "accept"
+            raise ValueError("a t statistic is NaN: the replicates cannot be decided")
         rejects = a > self.reject_t[look]
         if look == self.looks - 1:
             return np.where(rejects, REJECT, ACCEPT)

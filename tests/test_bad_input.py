@@ -157,3 +157,14 @@ def test_a_stated_scale_never_goes_below_the_values_own_magnitude():
     # np.linalg.norm of such values underflows to 0; one ulp apart must still be equal
     tol = tolerance(a, e, terms=19, scale=np.linalg.norm(e), condition=1.0)
     assert np.all(np.abs(a - e) <= tol)
+
+
+def test_nan_t_statistic_is_an_error_in_the_sequential_design():
+    from harness.decision import sequential_design, t_test_rejects
+
+    design = sequential_design(1e-3, 0.99, 0.1)
+    for look in (0, design.looks - 1):
+        with pytest.raises(ValueError, match="NaN"):
+            design.decide(look, np.array([0.5, np.nan]))
+    with pytest.raises(ValueError, match="NaN"):
+        t_test_rejects(np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 2.0]]) * np.nan, 0.0, 0.05)
