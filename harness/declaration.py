@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 from hypothesis.strategies import SearchStrategy
 
 from harness.errors import ClaimDeclarationError
@@ -261,7 +260,3 @@ def claim(
 
     return register
 
-
-def as_array(x: Any) -> np.ndarray:
-    """``x`` as a float array (for evidence values)."""
-    return np.asarray(x, dtype=float)

@@ -61,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ImplementationError as exc:
         raise pytest.UsageError(str(exc)) from None
     load_catalogue()
+    _SEEN.clear()
     profile = PROFILES[config.getoption("--claims-profile")]
     n_stat = sum(1 for c in CATALOGUE if c.kind == "statistical")
     replay = None
@@ -167,14 +168,12 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     for key, value in report.user_properties:
         if key == _PROP:
-            _verdicts(report)[json.loads(value)["id"]] = json.loads(value)
+            record = json.loads(value)
+            _SEEN[record["id"]] = record
 
 
 _SEEN: dict[str, dict[str, Any]] = {}
-
-
-def _verdicts(_report: pytest.TestReport) -> dict[str, dict[str, Any]]:
-    return _SEEN
+"""Verdicts of this session by claim ID, as the controller receives them (reset per run)."""
 
 
 def _from_json(d: dict[str, Any]) -> Verdict:
