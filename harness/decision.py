@@ -15,13 +15,9 @@ The test is Student's one-sample t-test (``scipy.stats.ttest_1samp``), two-sided
 studentised mean is asymptotically N(0, 1) for every law with finite variance, and the
 strategies only generate laws whose replicated quantity has finite moments well beyond the
 fourth (heavy tails are Student-t with enough degrees of freedom, skewed and discrete laws
-are bounded or light-tailed). The error of the normal tail at the far quantile ``z`` used
-here is governed by the skewness ``g1`` and excess kurtosis ``g2`` of the replicate:
-for a *two-sided* test the first-order skewness terms of the Edgeworth / Cramér expansion
-cancel, and the relative error of the tail is of order ``z^6 g1^2 / (72 n) + z^4 |g2| / (24 n)``.
-The engine keeps that below 1/2 (:func:`samples_for_valid_tail`), drawing more replicates
-when the observed law demands it, and the other half of the family budget absorbs it
-(``harness.budget``). ``tests/test_calibration.py`` measures the real α and power.
+are bounded or light-tailed). How the finite-sample error of non-Gaussian laws is handled
+is below (*Skewed and heavy-tailed replicates*); the other half of the family budget
+absorbs what remains of it (``harness.budget``).
 
 Effects are standardised: ``min_effect_sd = d`` means the test is sure (power ≥ 1-β) to
 reject when ``|E[X] - target| ≥ d · SD(X)``; the report also gives it in the claim's units.
@@ -48,7 +44,7 @@ A group-sequential t-test with ``K`` (:data:`LOOKS`) looks at the planned sizes
   ``1-β_e`` confidence interval of the mean lies inside ``target ± d·SD``" with the unknown
   SD handled exactly by the noncentral t instead of being replaced by its estimate, so no
   bound on the SD is needed;
-* at the **last look** ``n_K = n_max`` decide by the rejection rule alone. ``n_max`` is the
+* at the **last look** ``n_K ≥ n_max`` decide by the rejection rule alone. ``n_max`` is the
   power analysis of the t-test at level ``α_K`` with power ``1 - β/2`` against ``d``
   (:func:`min_samples_for_mean_test`), so a law with ``|δ| ≥ d`` is accepted there with
   probability at most ``β/2``.
@@ -56,20 +52,43 @@ A group-sequential t-test with ``K`` (:data:`LOOKS`) looks at the planned sizes
 Accepting a wrong statement needs acceptance at some look, which has probability at most
 ``(K-1) β_e + β/2 = β`` (union bound again): power ``≥ 1 - β`` at any stopping time.
 
-Both rates are exact for Gaussian replicates. For the others they hold within the relative
-tail error ``TAIL_ERROR`` where each look that decides has enough replicates for the tail
-it relies on, which :meth:`SequentialDesign.guard` checks on the skewness and kurtosis
-observed: a rejection at look ``k`` needs :func:`samples_for_valid_tail` at ``α_k`` (two
-sided: the first-order skewness terms cancel), an early acceptance needs
-:func:`samples_for_valid_one_sided_tail` at ``β_e`` (the lower tail of ``T_k`` under an
-alternative is one-sided, where they do not). Where a look lacks them it neither rejects
+Skewed and heavy-tailed replicates
+----------------------------------
+Both rates are exact for Gaussian replicates. For others, two things change.
+
+*Under an alternative* ``T`` is not noncentral t: it divides by the estimated SD, which
+moves with the mean when the law is skewed, so ``T - √n δ`` has variance
+``1 - δ g1 + δ² (g2 + 2)/4`` (:func:`alternative_variance`; the Gaussian's is
+``1 + δ²/2``), and its tails shift by the Cornish-Fisher term ``-g1 (2z²+1)/(6√n)``
+(:func:`skewness_shift`). With ``d`` fixed by the profile the first does not vanish as
+``n`` grows: for ``g1 = 10`` and ``δ = -d = -0.05`` the spread of ``T`` is 1.27 times the
+Gaussian one, and a test planned for Gaussian replicates accepts such a statement several
+times more often than its stated ``β``. So, with the skewness ``g1`` and excess kurtosis
+``g2`` observed at the look:
+
+* an early look accepts when ``low_k < T_k < high_k``
+  (:meth:`SequentialDesign.acceptance_bounds`): ``c_k`` moved, on each side, by the
+  change of spread and the skewness shift of the quantile it relies on (``+d`` relies
+  on the lower tail of ``T``, ``-d`` on the upper);
+* the last look draws :meth:`SequentialDesign.samples_needed_at_last_look`: at least
+  ``n_max``, and enough for its power against ``±d`` with the law's spread and shift
+  (:func:`samples_for_power`).
+
+*Under the null* the two-sided tail of ``T`` errs at second order in skewness and kurtosis
+(first-order skewness terms cancel), with relative error of order
+``z^6 g1^2 / (72 n) + z^4 |g2| / (24 n)`` at the quantile ``z``. The engine keeps such errors
+below ``TAIL_ERROR`` where a look decides (:meth:`SequentialDesign.guard`): a rejection at
+look ``k`` needs :func:`samples_for_valid_tail` at ``α_k``; an early acceptance, whose
+first-order term is corrected, the same second-order bound at ``2 β_e``, and, for a law
+that :func:`looks_discrete` (a lattice law, where the correction does not hold), also the
+uncorrected one-sided tail's first-order bound. Where a look lacks them it neither rejects
 nor accepts (skipping looks keeps both bounds, which are sums over looks); constant
-replicates decide nothing early; the last look first draws what its rejection tail needs
-(its acceptance tail at ``β/2`` is not guarded, as in the fixed-n test: its ``n_max`` is in
-the tens of thousands, where that error is small for the laws generated).
-``tests/test_calibration.py`` measures both rates on Gaussian, Student-t, exponential and
-Bernoulli replicates, and shows that without the guard on constant samples, or without
-Bonferroni over looks, the real α exceeds the stated one.
+replicates decide nothing early; the last look first draws what its rejection tail needs.
+``tests/test_calibration.py`` measures both rates on Gaussian, Student-t, exponential,
+Bernoulli and lognormal replicates, and each early acceptance alone; it shows that the
+Gaussian acceptance rule on a lognormal law, the corrected one on a lattice law without its
+guard, a fixed-n test planned for Gaussian replicates on a skewed law, the test without
+Bonferroni over looks and the test deciding on constant samples all miss their stated rates.
 
 The price of the looks is a larger ``n_max`` (about 1.1 times the fixed-n test at ``α``);
 the gain is that a true statement, with ``|T_k|`` of order 1, is accepted as soon as
@@ -183,12 +202,111 @@ def samples_for_valid_tail(alpha: float, skewness: float, excess_kurtosis: float
                                np.asarray(excess_kurtosis, dtype=float)))
 
 
-def samples_for_valid_one_sided_tail(level: float, skewness: float) -> int:
-    """Replicates needed for a one-sided normal tail of probability ``level`` to be within
-    ``TAIL_ERROR`` (relative) for a law with the given skewness: the first Edgeworth term of
-    the studentised mean, ``g1 (2z² + 1) φ(z) / (6 √n Φ(-z))``, does not cancel there. It
-    guards the sequential test's early acceptances, whose error is such a tail."""
-    return int(_need_one_sided(level, np.asarray(skewness, dtype=float)))
+def alternative_variance(effect_sd: float | np.ndarray, skewness: float | np.ndarray,
+                         excess_kurtosis: float | np.ndarray) -> np.ndarray:
+    """Asymptotic variance of ``T - √n δ`` when ``E[X] - target = δ · SD(X)``: the
+    t statistic divides by the *estimated* SD, which moves with the mean when the law is
+    skewed (``Cov(X̄, S²) = μ₃/n``), so by the delta method
+    ``Var(T - √n δ) → 1 - δ g1 + δ² (g2 + 2)/4``. For a Gaussian law it is the noncentral
+    t's ``1 + δ²/2``; for a skewed one it differs at first order in ``δ``, which the
+    standardised minimal effect keeps fixed: with ``g1 = 10`` and ``δ = -0.05`` the spread
+    of ``T`` is 1.27 times the Gaussian one, and a test planned for Gaussian replicates
+    misses the stated power several times over. Never negative (``g2 ≥ g1² - 2``)."""
+    d = np.asarray(effect_sd, dtype=float)
+    v = 1.0 - d * np.asarray(skewness, dtype=float) + d * d * (
+        np.asarray(excess_kurtosis, dtype=float) + 2.0) / 4.0
+    return np.maximum(v, 0.0)
+
+
+def skewness_shift(level: float, skewness: float | np.ndarray, n: int | np.ndarray
+                   ) -> np.ndarray:
+    """First-order Cornish-Fisher shift of the ``level`` (and ``1 - level``) quantile of the
+    studentised mean of ``n`` replicates with skewness ``g1``: both quantiles move by
+    ``-g1 (2z² + 1) / (6 √n)`` (Hall 1992, *The Bootstrap and Edgeworth Expansion*, §2.6),
+    so a positively skewed law has a heavier lower tail of ``T`` and a lighter upper one."""
+    z = float(stats.norm.isf(level))
+    return -np.asarray(skewness, dtype=float) * (2 * z * z + 1) / (
+        6 * np.sqrt(np.asarray(n, dtype=float)))
+
+
+def samples_for_power(alpha: float, power: float, effect_sd: float, skewness: float,
+                      excess_kurtosis: float) -> int:
+    """Replicates the two-sided t-test at level ``alpha`` needs for power ``power`` against
+    ``E[X] - target = ±effect_sd · SD(X)`` when the replicates have the given skewness and
+    excess kurtosis: :func:`min_samples_for_mean_test` (exact for Gaussian laws) times the
+    ratio, law over Gaussian, of the first-order requirement that on both sides the
+    ``1 - power`` quantile of ``T`` (spread :func:`alternative_variance`, shifted by
+    :func:`skewness_shift`) clear the critical value. Never below the Gaussian number; NaN
+    moments (constant replicates) ask for the Gaussian number."""
+    return int(_need_power(alpha, power, effect_sd, np.asarray(skewness, dtype=float),
+                           np.asarray(excess_kurtosis, dtype=float)))
+
+
+def samples_for_fixed_test(alpha: float, power: float, effect_sd: float,
+                           skewness: np.ndarray | float, excess_kurtosis: np.ndarray | float
+                           ) -> np.ndarray:
+    """Replicates of the fixed-n t-test at ``alpha`` with power ``power`` against
+    ``effect_sd`` for a law with the given moments (vectorised): the Gaussian
+    :func:`min_samples_for_mean_test`, a valid two-sided tail
+    (:func:`samples_for_valid_tail`) and :func:`samples_for_power`. The engine reports it
+    beside the sequential test's samples; NaN moments (constant replicates) need the
+    Gaussian number."""
+    g1 = np.asarray(skewness, dtype=float)
+    g2 = np.asarray(excess_kurtosis, dtype=float)
+    finite = np.isfinite(g1) & np.isfinite(g2)
+    g1, g2 = np.where(finite, g1, 0.0), np.where(finite, g2, 0.0)
+    need = np.maximum(_need_two_sided(alpha, g1, g2),
+                      _need_power(alpha, power, effect_sd, g1, g2))
+    return np.maximum(need, min_samples_for_mean_test(alpha, power, effect_sd)).astype(int)
+
+
+def _need_power(alpha: float, power: float, d: float, g1: np.ndarray, g2: np.ndarray
+                ) -> np.ndarray:
+    n = min_samples_for_mean_test(alpha, power, d)
+    z_b = float(stats.norm.isf(1 - power))
+    c2 = (2 * z_b * z_b + 1) / 6
+    r = float(stats.t.isf(alpha / 2, n - 1))
+
+    def first_order(g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
+        # √n d - z_β √v(±d) ∓ g1 c2 / √n ≥ r on both sides: a quadratic in √n
+        need = np.zeros(np.broadcast(g1, g2).shape)
+        for sign in (1.0, -1.0):
+            a = z_b * np.sqrt(alternative_variance(sign * d, g1, g2)) + r
+            disc = a * a + 4 * d * sign * g1 * c2
+            root = (a + np.sqrt(np.maximum(disc, 0.0))) / (2 * d)
+            need = np.maximum(need, np.where(disc > 0, root * root, 0.0))
+        return need
+
+    finite = np.isfinite(g1) & np.isfinite(g2)
+    ratio = first_order(np.where(finite, g1, 0.0), np.where(finite, g2, 0.0)) / first_order(
+        np.zeros(()), np.zeros(()))
+    return np.maximum(n, np.ceil(n * ratio - 1e-9))
+
+
+DISCRETE_DISTINCT_SHARE = 0.25
+"""Replicates with fewer distinct values than this share of their number are taken as
+draws of a discrete law (:func:`looks_discrete`)."""
+
+
+def looks_discrete(samples: np.ndarray) -> np.ndarray:
+    """Whether each row of ``samples`` (the first look's replicates) looks like draws of a
+    purely discrete law: fewer distinct values than :data:`DISCRETE_DISTINCT_SHARE` of them
+    (a continuous law never ties in float64; an atom beside a continuous part, such as
+    ReLU's at 0, leaves most values distinct). The Cornish-Fisher correction of the early
+    acceptances assumes a law with a continuous part (Cramér's condition); a lattice law
+    adds a term of the same order that it does not remove, so for such replicates early
+    acceptance keeps the stricter guard of the uncorrected tail."""
+    x = np.sort(np.asarray(samples, dtype=float), axis=-1)
+    distinct = 1 + np.count_nonzero(np.diff(x, axis=-1), axis=-1)
+    return distinct < DISCRETE_DISTINCT_SHARE * x.shape[-1]
+
+
+def _need_uncorrected_one_sided(level: float, skewness: np.ndarray) -> np.ndarray:
+    """Replicates for the first Edgeworth term of a one-sided tail of probability ``level``,
+    ``g1 (2z² + 1) φ(z) / (6 √n Φ(-z))``, to stay within ``TAIL_ERROR`` (relative)."""
+    z = _z(2 * level)
+    mills = float(stats.norm.pdf(z)) / level
+    return np.ceil((np.abs(skewness) * (2 * z**2 + 1) * mills / (6 * TAIL_ERROR)) ** 2)
 
 
 def _need_two_sided(alpha: float, skewness: np.ndarray, excess_kurtosis: np.ndarray
@@ -196,12 +314,6 @@ def _need_two_sided(alpha: float, skewness: np.ndarray, excess_kurtosis: np.ndar
     z = _z(alpha)
     need = (z**6 * np.square(skewness) / 72 + z**4 * np.abs(excess_kurtosis) / 24) / TAIL_ERROR
     return np.ceil(need)
-
-
-def _need_one_sided(level: float, skewness: np.ndarray) -> np.ndarray:
-    z = _z(2 * level)
-    mills = float(stats.norm.pdf(z)) / level
-    return np.ceil((np.abs(skewness) * (2 * z**2 + 1) * mills / (6 * TAIL_ERROR)) ** 2)
 
 
 ROUNDING_TERMS = 64
@@ -322,6 +434,7 @@ class SequentialDesign:
     fixed_n: int
     look_alphas: tuple[float, ...] = ()
     beta_early: float = 0.0
+    beta_last: float = 0.0
 
     @property
     def looks(self) -> int:
@@ -338,41 +451,85 @@ class SequentialDesign:
         return self.look_alphas[look]
 
     def guard(self, look: int, n: int | np.ndarray, skewness: np.ndarray | float,
-              excess_kurtosis: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+              excess_kurtosis: np.ndarray | float, discrete: np.ndarray | bool = False
+              ) -> tuple[np.ndarray, np.ndarray]:
         """Whether ``n`` replicates of a law with the observed skewness and kurtosis may
-        reject (two-sided tail at this look's α) and may accept (one-sided tail at ``β_e``)
-        at early look ``look``; (vectorised) booleans, False where they are NaN."""
+        reject (two-sided tail at this look's α) and may accept (each one-sided tail at
+        ``β_e``, after its first-order skewness correction) at early look ``look``;
+        (vectorised) booleans, False where the moments are NaN. For a ``discrete`` law
+        (:func:`looks_discrete`) acceptance needs the uncorrected tail to be valid."""
         g1 = np.asarray(skewness, dtype=float)
         g2 = np.asarray(excess_kurtosis, dtype=float)
         may_reject = _need_two_sided(self.alpha_at(look), g1, g2) <= n
-        may_accept = _need_one_sided(self.beta_early, g1) <= n
+        # what is left of a one-sided tail once its n^(-1/2) term is corrected is of the
+        # order of the two-sided tail's error at twice the level
+        corrected = _need_two_sided(2 * self.beta_early, g1, g2) <= n
+        uncorrected = _need_uncorrected_one_sided(self.beta_early, g1) <= n
+        may_accept = np.where(discrete, corrected & uncorrected, corrected)
         return may_reject, may_accept
 
-    def samples_needed_at_last_look(self, skewness: float, excess_kurtosis: float) -> int:
-        """Replicates the last look needs for a valid tail at its α (at least ``n_max``);
-        constant replicates (NaN moments) are taken as a degenerate law, whose mean is known."""
-        if not (math.isfinite(skewness) and math.isfinite(excess_kurtosis)):
-            return self.n_max
-        return max(self.n_max, samples_for_valid_tail(self.alpha_at(self.looks - 1), skewness,
-                                                      excess_kurtosis))
+    def acceptance_bounds(self, look: int, skewness: np.ndarray | float = 0.0,
+                          excess_kurtosis: np.ndarray | float = 0.0
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """``(low, high)``: early look ``look`` accepts when ``low < T < high``. For a
+        Gaussian law ``high = -low`` is the exact noncentral-t threshold ``accept_t``; for
+        another the ``β_e`` quantile of ``T`` under ``E[X] - target = +d·SD`` (its lower
+        tail) and the ``1 - β_e`` quantile under ``-d·SD`` (its upper tail) move apart:
+        the spread of ``T`` is ``√v(±d)`` (:func:`alternative_variance`) instead of the
+        Gaussian's, and both quantiles shift by :func:`skewness_shift`. Never wider than
+        the rejection threshold."""
+        n = self.sizes[look]
+        d = self.min_effect_sd
+        z = float(stats.norm.isf(self.beta_early))
+        gauss = math.sqrt(1 + d * d / 2)
+        g1 = np.asarray(skewness, dtype=float)
+        g2 = np.asarray(excess_kurtosis, dtype=float)
+        shift = skewness_shift(self.beta_early, g1, n)
+        c = self.accept_t[look]
+        high = c - z * (np.sqrt(alternative_variance(d, g1, g2)) - gauss) + shift
+        low = -(c - z * (np.sqrt(alternative_variance(-d, g1, g2)) - gauss) - shift)
+        r = self.reject_t[look]
+        if c <= 0:  # no acceptance is possible yet, whatever the law
+            return np.full(np.shape(g1), 0.0), np.full(np.shape(g1), 0.0)
+        return np.maximum(low, -r), np.minimum(high, r)
+
+    def samples_needed_at_last_look(self, skewness: np.ndarray | float,
+                                    excess_kurtosis: np.ndarray | float) -> np.ndarray:
+        """Replicates the last look needs (at least ``n_max``; vectorised): a valid
+        two-sided tail at its α, and the power ``1 - β/2`` of its rejection rule against
+        ``±d·SD`` for a law with the observed skewness and kurtosis
+        (:func:`samples_for_power`). Constant replicates (NaN moments) are taken as a
+        degenerate law, whose mean is known: they need ``n_max``."""
+        g1 = np.asarray(skewness, dtype=float)
+        g2 = np.asarray(excess_kurtosis, dtype=float)
+        finite = np.isfinite(g1) & np.isfinite(g2)
+        g1, g2 = np.where(finite, g1, 0.0), np.where(finite, g2, 0.0)
+        alpha = self.alpha_at(self.looks - 1)
+        need = np.maximum(_need_two_sided(alpha, g1, g2),
+                          _need_power(alpha, 1 - self.beta_last, self.min_effect_sd, g1, g2))
+        return np.where(finite, np.maximum(need, self.n_max), self.n_max).astype(int)
 
     def decide(self, look: int, t: np.ndarray | float, may_reject: np.ndarray | bool = True,
-               may_accept: np.ndarray | bool = True) -> np.ndarray:
+               may_accept: np.ndarray | bool = True, skewness: np.ndarray | float = 0.0,
+               excess_kurtosis: np.ndarray | float = 0.0) -> np.ndarray:
         """Outcome (:data:`REJECT`, :data:`CONTINUE`, :data:`ACCEPT`) of look ``look``
         (0-based) for t statistics ``t`` (any shape). At an early look a rejection (an
         acceptance) only counts where ``may_reject`` (``may_accept``) says the replicates
-        suffice for the observed law's tail (:meth:`guard`); the last look always decides,
-        by the rejection rule alone, once it has :meth:`samples_needed_at_last_look`."""
-        a = np.abs(np.asarray(t, dtype=float))
-        if np.isnan(a).any():
+        suffice for the observed law's tail (:meth:`guard`), and acceptance is judged
+        against the law's :meth:`acceptance_bounds`; the last look always decides, by the
+        rejection rule alone, once it has :meth:`samples_needed_at_last_look`."""
+        tt = np.asarray(t, dtype=float)
+        if np.isnan(tt).any():
             # a NaN would fall through every threshold to "continue", then "accept"
             raise ValueError("a t statistic is NaN: the replicates cannot be decided")
-        rejects = a > self.reject_t[look]
+        rejects = np.abs(tt) > self.reject_t[look]
         if look == self.looks - 1:
             return np.where(rejects, REJECT, ACCEPT)
         rejects &= np.asarray(may_reject, dtype=bool)
-        accepts = (a < min(self.accept_t[look], self.reject_t[look])) & np.asarray(
-            may_accept, dtype=bool)
+        g1 = np.nan_to_num(np.asarray(skewness, dtype=float))
+        g2 = np.nan_to_num(np.asarray(excess_kurtosis, dtype=float))
+        low, high = self.acceptance_bounds(look, g1, g2)
+        accepts = (tt > low) & (tt < high) & np.asarray(may_accept, dtype=bool)
         return np.where(rejects, REJECT, np.where(accepts, ACCEPT, CONTINUE))
 
 
@@ -411,7 +568,7 @@ def sequential_design(alpha: float, power: float, effect_sd: float,
     return SequentialDesign(alpha, power, effect_sd, sizes, reject_t,
                             accept_t + (reject_t[-1],),
                             min_samples_for_mean_test(alpha, power, effect_sd), alphas,
-                            beta_early)
+                            beta_early, beta_last)
 
 
 def t_statistics_at_looks(samples: np.ndarray, target: float, sizes: tuple[int, ...]
@@ -452,12 +609,16 @@ def t_statistics_at_looks(samples: np.ndarray, target: float, sizes: tuple[int, 
 
 
 def run_sequential(design: SequentialDesign, t: np.ndarray, skewness: np.ndarray | None = None,
-                   excess_kurtosis: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   excess_kurtosis: np.ndarray | None = None,
+                   discrete: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Run ``design`` on many replications at once, as the engine runs it on one: ``t`` and
     the observed ``skewness`` and ``excess_kurtosis`` (default 0: no guard) of shape
-    ``(reps, K)`` as :func:`t_statistics_at_looks` gives them. Returns the 0-based look at
-    which each replication stopped and whether it rejected. The last look decides on
-    ``n_max`` replicates (the engine would first draw more if the law's tail needed them)."""
+    ``(reps, K)`` as :func:`t_statistics_at_looks` gives them, and whether each replication
+    :func:`looks_discrete` at its first look (shape ``(reps,)``, default False). Returns
+    the 0-based look at which each replication stopped and whether it rejected. The last
+    look decides on the t statistic given for it: the engine first draws
+    :meth:`SequentialDesign.samples_needed_at_last_look`, so the caller passes the t of that
+    many replicates to mirror it exactly."""
     reps, k_looks = t.shape
     g1 = np.zeros_like(t) if skewness is None else skewness
     g2 = np.zeros_like(t) if excess_kurtosis is None else excess_kurtosis
@@ -466,8 +627,10 @@ def run_sequential(design: SequentialDesign, t: np.ndarray, skewness: np.ndarray
     running = np.ones(reps, dtype=bool)
     for k in range(k_looks):
         if k < k_looks - 1:
-            may_reject, may_accept = design.guard(k, design.sizes[k], g1[:, k], g2[:, k])
-            out = design.decide(k, t[:, k], may_reject, may_accept)
+            may_reject, may_accept = design.guard(
+                k, design.sizes[k], g1[:, k], g2[:, k],
+                False if discrete is None else discrete)
+            out = design.decide(k, t[:, k], may_reject, may_accept, g1[:, k], g2[:, k])
         else:
             out = design.decide(k, t[:, k])
         ends = running & (out != CONTINUE)

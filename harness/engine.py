@@ -251,6 +251,7 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
 
     last = design.looks - 1
     decided: dict[str, decision.MeanTest] = {}
+    discrete: dict[str, bool] = {}
     rejected = False
     stopped_at = last
     fixed_n = design.fixed_n
@@ -264,8 +265,10 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
             if look < last:
                 # a look rejects or accepts only with enough replicates for the tail of the
                 # law observed (see harness.decision); otherwise it draws on
-                may_reject, may_accept = design.guard(look, n_k, g1, g2)
-                step = int(design.decide(look, t_stat, may_reject, may_accept))
+                if k not in discrete:
+                    discrete[k] = bool(decision.looks_discrete(x[:design.sizes[0]]))
+                may_reject, may_accept = design.guard(look, n_k, g1, g2, discrete[k])
+                step = int(design.decide(look, t_stat, may_reject, may_accept, g1, g2))
                 if step == decision.CONTINUE:
                     continue
                 t = test(k, x, look)
@@ -274,7 +277,7 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
             else:
                 # the last look decides by the rejection rule alone, after drawing what the
                 # observed law needs for a valid tail
-                need = design.samples_needed_at_last_look(g1, g2)
+                need = int(design.samples_needed_at_last_look(g1, g2))
                 if need > prof.sample_cap:
                     raise SampleError(
                         f"{c.where}: the replicates of example {seeding.dumps(example)} are so "
@@ -287,9 +290,11 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
                     x = replicates(k)
                 t = test(k, x, look)
                 step = decision.REJECT if t.rejects else decision.ACCEPT
-            # what the fixed-n test at the decision's alpha would have drawn for this law
+            # what the fixed-n test at the decision's alpha and power would have drawn for
+            # this law: a valid tail, and its power against ±d·SD for the law's moments
             if math.isfinite(g1) and math.isfinite(g2):
-                fixed_n = max(fixed_n, decision.samples_for_valid_tail(design.alpha, g1, g2))
+                fixed_n = max(fixed_n, int(decision.samples_for_fixed_test(
+                    design.alpha, prof.power, prof.min_effect_sd, g1, g2)))
             decided[k] = dataclasses.replace(t, rejects=step == decision.REJECT)
             rejected |= step == decision.REJECT
         if rejected or len(decided) == len(names):
