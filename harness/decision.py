@@ -500,14 +500,9 @@ class SequentialDesign:
         ``±d·SD`` for a law with the observed skewness and kurtosis
         (:func:`samples_for_power`). Constant replicates (NaN moments) are taken as a
         degenerate law, whose mean is known: they need ``n_max``."""
-        g1 = np.asarray(skewness, dtype=float)
-        g2 = np.asarray(excess_kurtosis, dtype=float)
-        finite = np.isfinite(g1) & np.isfinite(g2)
-        g1, g2 = np.where(finite, g1, 0.0), np.where(finite, g2, 0.0)
-        alpha = self.alpha_at(self.looks - 1)
-        need = np.maximum(_need_two_sided(alpha, g1, g2),
-                          _need_power(alpha, 1 - self.beta_last, self.min_effect_sd, g1, g2))
-        return np.where(finite, np.maximum(need, self.n_max), self.n_max).astype(int)
+        need = samples_for_fixed_test(self.alpha_at(self.looks - 1), 1 - self.beta_last,
+                                      self.min_effect_sd, skewness, excess_kurtosis)
+        return np.maximum(need, self.n_max)
 
     def decide(self, look: int, t: np.ndarray | float, may_reject: np.ndarray | bool = True,
                may_accept: np.ndarray | bool = True, skewness: np.ndarray | float = 0.0,
