@@ -224,7 +224,7 @@ def skewness_shift(level: float, skewness: float | np.ndarray, n: int | np.ndarr
     studentised mean of ``n`` replicates with skewness ``g1``: both quantiles move by
     ``-g1 (2z² + 1) / (6 √n)`` (Hall 1992, *The Bootstrap and Edgeworth Expansion*, §2.6),
     so a positively skewed law has a heavier lower tail of ``T`` and a lighter upper one."""
-    z = float(stats.norm.isf(level))
+    z = _z(2 * level)
     return -np.asarray(skewness, dtype=float) * (2 * z * z + 1) / (
         6 * np.sqrt(np.asarray(n, dtype=float)))
 
@@ -238,8 +238,8 @@ def samples_for_power(alpha: float, power: float, effect_sd: float, skewness: fl
     ``1 - power`` quantile of ``T`` (spread :func:`alternative_variance`, shifted by
     :func:`skewness_shift`) clear the critical value. Never below the Gaussian number; NaN
     moments (constant replicates) ask for the Gaussian number."""
-    return int(_need_power(alpha, power, effect_sd, np.asarray(skewness, dtype=float),
-                           np.asarray(excess_kurtosis, dtype=float)))
+    return int(_need_power(alpha, power, effect_sd, *_finite_moments(skewness,
+                                                                     excess_kurtosis)))
 
 
 def samples_for_fixed_test(alpha: float, power: float, effect_sd: float,
@@ -251,17 +251,24 @@ def samples_for_fixed_test(alpha: float, power: float, effect_sd: float,
     (:func:`samples_for_valid_tail`) and :func:`samples_for_power`. The engine reports it
     beside the sequential test's samples; NaN moments (constant replicates) need the
     Gaussian number."""
-    g1 = np.asarray(skewness, dtype=float)
-    g2 = np.asarray(excess_kurtosis, dtype=float)
-    finite = np.isfinite(g1) & np.isfinite(g2)
-    g1, g2 = np.where(finite, g1, 0.0), np.where(finite, g2, 0.0)
+    g1, g2 = _finite_moments(skewness, excess_kurtosis)
     need = np.maximum(_need_two_sided(alpha, g1, g2),
                       _need_power(alpha, power, effect_sd, g1, g2))
     return np.maximum(need, min_samples_for_mean_test(alpha, power, effect_sd)).astype(int)
 
 
+def _finite_moments(skewness: np.ndarray | float, excess_kurtosis: np.ndarray | float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The moments as arrays, with those of constant replicates (NaN) taken as Gaussian."""
+    g1 = np.asarray(skewness, dtype=float)
+    g2 = np.asarray(excess_kurtosis, dtype=float)
+    finite = np.isfinite(g1) & np.isfinite(g2)
+    return np.where(finite, g1, 0.0), np.where(finite, g2, 0.0)
+
+
 def _need_power(alpha: float, power: float, d: float, g1: np.ndarray, g2: np.ndarray
                 ) -> np.ndarray:
+    """:func:`samples_for_power` for finite moments (vectorised)."""
     n = min_samples_for_mean_test(alpha, power, d)
     z_b = float(stats.norm.isf(1 - power))
     c2 = (2 * z_b * z_b + 1) / 6
@@ -277,9 +284,7 @@ def _need_power(alpha: float, power: float, d: float, g1: np.ndarray, g2: np.nda
             need = np.maximum(need, np.where(disc > 0, root * root, 0.0))
         return need
 
-    finite = np.isfinite(g1) & np.isfinite(g2)
-    ratio = first_order(np.where(finite, g1, 0.0), np.where(finite, g2, 0.0)) / first_order(
-        np.zeros(()), np.zeros(()))
+    ratio = first_order(g1, g2) / first_order(np.zeros(()), np.zeros(()))
     return np.maximum(n, np.ceil(n * ratio - 1e-9))
 
 
@@ -478,19 +483,19 @@ class SequentialDesign:
         the spread of ``T`` is ``√v(±d)`` (:func:`alternative_variance`) instead of the
         Gaussian's, and both quantiles shift by :func:`skewness_shift`. Never wider than
         the rejection threshold."""
-        n = self.sizes[look]
-        d = self.min_effect_sd
-        z = float(stats.norm.isf(self.beta_early))
-        gauss = math.sqrt(1 + d * d / 2)
         g1 = np.asarray(skewness, dtype=float)
         g2 = np.asarray(excess_kurtosis, dtype=float)
-        shift = skewness_shift(self.beta_early, g1, n)
         c = self.accept_t[look]
+        if c <= 0:  # no acceptance is possible yet, whatever the law
+            none = np.zeros(np.broadcast(g1, g2).shape)
+            return none, none
+        d = self.min_effect_sd
+        z = _z(2 * self.beta_early)
+        gauss = math.sqrt(1 + d * d / 2)
+        shift = skewness_shift(self.beta_early, g1, self.sizes[look])
         high = c - z * (np.sqrt(alternative_variance(d, g1, g2)) - gauss) + shift
         low = -(c - z * (np.sqrt(alternative_variance(-d, g1, g2)) - gauss) - shift)
         r = self.reject_t[look]
-        if c <= 0:  # no acceptance is possible yet, whatever the law
-            return np.full(np.shape(g1), 0.0), np.full(np.shape(g1), 0.0)
         return np.maximum(low, -r), np.minimum(high, r)
 
     def samples_needed_at_last_look(self, skewness: np.ndarray | float,

@@ -276,7 +276,7 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
                     continue  # a discrepancy within rounding decides nothing early
             else:
                 # the last look decides by the rejection rule alone, after drawing what the
-                # observed law needs for a valid tail
+                # observed law needs for a valid tail and for the stated power
                 need = int(design.samples_needed_at_last_look(g1, g2))
                 if need > prof.sample_cap:
                     raise SampleError(
