@@ -76,7 +76,8 @@ times more often than its stated ``β``. So, with the skewness ``g1`` and excess
 
 *Under the null* the two-sided tail of ``T`` errs at second order in skewness and kurtosis
 (first-order skewness terms cancel), with relative error of order
-``z^6 g1^2 / (72 n) + z^4 |g2| / (24 n)`` at the quantile ``z``. The engine keeps such errors
+``z^6 g1^2 / (18 n) + z^4 |g2| / (12 n)`` at the quantile ``z`` (:func:`_need_two_sided`
+gives the exact polynomial of the studentised mean). The engine keeps such errors
 below ``TAIL_ERROR`` where a look decides (:meth:`SequentialDesign.guard`): a rejection at
 look ``k`` needs :func:`samples_for_valid_tail` at ``α_k``; an early acceptance, whose
 first-order term is corrected, the same second-order bound at ``2 β_e``, and, for a law
@@ -99,6 +100,7 @@ times fewer replicates than the fixed-n test on true claims at the profiles' rat
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -162,7 +164,13 @@ def _abs_nct_below(c: float, df: int, nc: float) -> float:
     the lower tail returns NaN for many large ``df``."""
     if c <= 0:
         return 0.0
-    return float(stats.nct.cdf(c, df, nc) - stats.nct.sf(c, df, -nc))
+    p = float(stats.nct.cdf(c, df, nc) - stats.nct.sf(c, df, -nc))
+    if math.isnan(p):
+        # scipy's nct also fails far in its tails for some df above 10⁵, where T is normal
+        # with the noncentral t's mean and variance to the digits that matter
+        sd = math.sqrt(1 + nc * nc / (2 * df))
+        p = float(stats.norm.cdf(c, nc, sd) - stats.norm.cdf(-c, nc, sd))
+    return p
 
 
 def power_of_mean_test(n: int, alpha: float, effect_sd: float) -> float:
@@ -316,9 +324,20 @@ def _need_uncorrected_one_sided(level: float, skewness: np.ndarray) -> np.ndarra
 
 def _need_two_sided(alpha: float, skewness: np.ndarray, excess_kurtosis: np.ndarray
                     ) -> np.ndarray:
+    """Replicates for the two-sided tail of the *studentised* mean at level ``alpha`` to be
+    within ``TAIL_ERROR`` (relative) of the Student-t tail the test uses. Its Edgeworth
+    expansion (Hall 1992, §2.6) is ``P(|T| > z) = 2Φ(-z) - 2 q2(z) φ(z) / n + O(n⁻²)`` with
+    ``q2(z) = z [g2 (z²-3)/12 - g1² (z⁴+2z²-3)/18 - (z²+3)/4]``; the last term is the
+    Gaussian law's, which the t quantiles already carry, so the relative error of a
+    non-Gaussian law is at most ``z M(z) [g1² |z⁴+2z²-3|/18 + |g2| |z²-3|/12] / n`` with
+    ``M`` the Mills ratio ``φ(z)/Φ(-z)``. (The standardised mean's polynomial, with 1/72
+    and 1/24, is four and two times smaller: a guard built on it admits twice the stated
+    α on an exponential law; ``tests/test_calibration.py`` shows it.)"""
     z = _z(alpha)
-    need = (z**6 * np.square(skewness) / 72 + z**4 * np.abs(excess_kurtosis) / 24) / TAIL_ERROR
-    return np.ceil(need)
+    mills = float(stats.norm.pdf(z)) / (alpha / 2)
+    per_n = z * mills * (np.square(skewness) * abs(z**4 + 2 * z**2 - 3) / 18
+                         + np.abs(excess_kurtosis) * abs(z**2 - 3) / 12)
+    return np.ceil(per_n / TAIL_ERROR)
 
 
 ROUNDING_TERMS = 64
@@ -440,11 +459,49 @@ class SequentialDesign:
     look_alphas: tuple[float, ...] = ()
     beta_early: float = 0.0
     beta_last: float = 0.0
+    first_look: int = 1
+    pilot: int = 0
 
     @property
     def looks(self) -> int:
-        """Number of looks ``K``."""
+        """Number of looks of this design (``K``, or ``K - 1`` once replanned)."""
         return len(self.sizes)
+
+    @property
+    def last_look(self) -> int:
+        """Number (1-based, among all looks of the decision) of this design's last look."""
+        return self.first_look + self.looks - 1
+
+    @property
+    def constant_acceptance_n(self) -> int:
+        """Replicates after which an early look may accept replicates that all equal the
+        target: a law with ``|E[X] - target| ≥ d·SD`` puts mass ``q ≥ d²/(1+d²)`` off any
+        one value (its variance is at least ``q(1-q)`` times the squared distance of the
+        rest's mean, and ``δ² ≤ q/(1-q)``), so ``n`` draws all equal with probability at
+        most ``(1+d²)^-n``, which is ``≤ β_e`` from this ``n`` on. Exact, for every law."""
+        d2 = self.min_effect_sd ** 2
+        return math.ceil(math.log(1 / self.beta_early) / math.log1p(d2))
+
+    def replanning(self, skewness: np.ndarray | float, excess_kurtosis: np.ndarray | float
+                   ) -> np.ndarray:
+        """After the first look: the step ``m`` of :data:`REPLAN_GRID` (0: none) at which
+        the remaining looks are replanned for a law with the moments observed there, the
+        smallest with ``n_max · REPLAN_GRID^m`` at least what the last look would need
+        (:meth:`samples_needed_at_last_look`), when that is :data:`REPLAN_ABOVE` times
+        ``n_max`` or more; vectorised. Only a design that has not been replanned replans."""
+        need = self.samples_needed_at_last_look(skewness, excess_kurtosis)
+        if self.first_look > 1:
+            return np.zeros(np.shape(need), dtype=int)
+        steps = np.ceil(np.log(need / self.n_max) / math.log(REPLAN_GRID) - 1e-9)
+        return np.where(need >= REPLAN_ABOVE * self.n_max, steps, 0).astype(int)
+
+    def replanned(self, step: int) -> SequentialDesign:
+        """Looks ``2..K`` of this design spread over ``n_max · REPLAN_GRID^step`` fresh
+        replicates (the first look's are then only a pilot), with the same levels: look
+        ``k`` keeps its ``α_k`` and ``β_e`` and the last one ``α_K`` and ``β/2``. The looks
+        are chosen by the pilot alone and decide on replicates independent of it, so both
+        error rates, sums over looks, stay as stated at any stopping time."""
+        return _replanned(self, step)
 
     @property
     def n_max(self) -> int:
@@ -471,6 +528,9 @@ class SequentialDesign:
         corrected = _need_two_sided(2 * self.beta_early, g1, g2) <= n
         uncorrected = _need_uncorrected_one_sided(self.beta_early, g1) <= n
         may_accept = np.where(discrete, corrected & uncorrected, corrected)
+        # constant replicates (NaN moments) may accept by the exact bound alone
+        constant = np.isnan(g1) & np.isnan(g2)
+        may_accept = np.where(constant, self.constant_acceptance_n <= np.asarray(n), may_accept)
         return may_reject, may_accept
 
     def acceptance_bounds(self, look: int, skewness: np.ndarray | float = 0.0,
@@ -526,10 +586,14 @@ class SequentialDesign:
         if look == self.looks - 1:
             return np.where(rejects, REJECT, ACCEPT)
         rejects &= np.asarray(may_reject, dtype=bool)
-        g1 = np.nan_to_num(np.asarray(skewness, dtype=float))
-        g2 = np.nan_to_num(np.asarray(excess_kurtosis, dtype=float))
-        low, high = self.acceptance_bounds(look, g1, g2)
-        accepts = (tt > low) & (tt < high) & np.asarray(may_accept, dtype=bool)
+        g1 = np.asarray(skewness, dtype=float)
+        g2 = np.asarray(excess_kurtosis, dtype=float)
+        low, high = self.acceptance_bounds(look, np.nan_to_num(g1), np.nan_to_num(g2))
+        # replicates all equal (NaN moments) are consistent only when they equal the target
+        # (t = 0), and then by the exact bound of the guard, not by the bounds on T
+        constant = np.isnan(g1) & np.isnan(g2)
+        inside = np.where(constant, tt == 0, (tt > low) & (tt < high))
+        accepts = inside & np.asarray(may_accept, dtype=bool)
         return np.where(rejects, REJECT, np.where(accepts, ACCEPT, CONTINUE))
 
 
@@ -562,13 +626,40 @@ def sequential_design(alpha: float, power: float, effect_sd: float,
     n_max = min_samples_for_mean_test(alpha_last, 1 - beta_last, effect_sd)
     n_max = max(n_max, 2 * looks)
     sizes = tuple(math.ceil(k * n_max / looks) for k in range(1, looks + 1))
-    reject_t = tuple(float(stats.t.isf(a / 2, n - 1)) for a, n in zip(alphas, sizes,
-                                                                       strict=True))
-    accept_t = tuple(_accept_threshold(n, effect_sd, beta_early) for n in sizes[:-1])
-    return SequentialDesign(alpha, power, effect_sd, sizes, reject_t,
-                            accept_t + (reject_t[-1],),
-                            min_samples_for_mean_test(alpha, power, effect_sd), alphas,
-                            beta_early, beta_last)
+    return _thresholds(SequentialDesign(
+        alpha, power, effect_sd, sizes, (), (),
+        min_samples_for_mean_test(alpha, power, effect_sd), alphas, beta_early, beta_last))
+
+
+def _thresholds(design: SequentialDesign) -> SequentialDesign:
+    """``design`` with the thresholds of its sizes, levels and minimal effect."""
+    reject_t = tuple(float(stats.t.isf(a / 2, n - 1))
+                     for a, n in zip(design.look_alphas, design.sizes, strict=True))
+    accept_t = tuple(_accept_threshold(n, design.min_effect_sd, design.beta_early)
+                     for n in design.sizes[:-1])
+    return dataclasses.replace(design, reject_t=reject_t, accept_t=accept_t + (reject_t[-1],))
+
+
+REPLAN_ABOVE = 2.0
+"""A design is replanned when its last look would need at least this many times ``n_max``:
+below, its early looks still accept such a law (the acceptance guard asks for about a
+sixth of the rejection tail's replicates), and the pilot would be lost for little."""
+
+REPLAN_GRID = 2 ** 0.25
+"""Ratio of successive sizes a replanned design may take (:meth:`SequentialDesign.replanning`):
+a few cached designs, and a last look at most 19 % above what the law needs."""
+
+
+@lru_cache(maxsize=256)
+def _replanned(design: SequentialDesign, step: int) -> SequentialDesign:
+    if design.first_look > 1:
+        raise ValueError("a replanned design is not replanned again")
+    looks = design.looks - 1
+    n_max = math.ceil(design.n_max * REPLAN_GRID ** step)
+    sizes = tuple(math.ceil(j * n_max / looks) for j in range(1, looks + 1))
+    return _thresholds(dataclasses.replace(
+        design, sizes=sizes, look_alphas=design.look_alphas[1:], first_look=2,
+        pilot=design.sizes[0]))
 
 
 def t_statistics_at_looks(samples: np.ndarray, target: float, sizes: tuple[int, ...]

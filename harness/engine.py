@@ -242,27 +242,34 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
         t = decision.assert_true_mean_equal_by_t_test(
             x, targets[k], alpha=design.alpha_at(look), power=prof.power,
             min_effect_sd=prof.min_effect_sd, name=k)
-        return dataclasses.replace(t, look=look + 1, looks=design.looks)
+        return dataclasses.replace(t, look=design.first_look + look, looks=design.last_look)
 
     def statistics(k: str, x: np.ndarray) -> tuple[float, float, float]:
         """t statistic, skewness and excess kurtosis of ``x``."""
         t, g1, g2 = decision.t_statistics_at_looks(x[None, :], targets[k], (x.size,))
         return float(t[0, 0]), float(g1[0, 0]), float(g2[0, 0])
 
-    last = design.looks - 1
+    def tested(k: str, n: int | None) -> np.ndarray:
+        """The replicates the current design tests: after its pilot, the first ``n``."""
+        x = replicates(k)[design.pilot:]
+        return x if n is None else x[:n]
+
     decided: dict[str, decision.MeanTest] = {}
     discrete: dict[str, bool] = {}
+    moments: dict[str, tuple[float, float]] = {}
     rejected = False
-    stopped_at = last
     fixed_n = design.fixed_n
-    for look, n_k in enumerate(design.sizes):
-        more(n_k)
+    look = 0
+    while True:
+        n_k = design.sizes[look]
+        more(design.pilot + n_k)
         for k in names:
             if k in decided:
                 continue
-            x = replicates(k)[:n_k]
+            x = tested(k, n_k)
             t_stat, g1, g2 = statistics(k, x)
-            if look < last:
+            moments[k] = (g1, g2)
+            if look < design.looks - 1:
                 # a look rejects or accepts only with enough replicates for the tail of the
                 # law observed (see harness.decision); otherwise it draws on
                 if k not in discrete:
@@ -286,8 +293,8 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
                         f"{prof.sample_cap}); the strategy generates a law outside the test's "
                         f"validity")
                 if need > n_k:
-                    more(need)
-                    x = replicates(k)
+                    more(design.pilot + need)
+                    x = tested(k, None)
                 t = test(k, x, look)
                 step = decision.REJECT if t.rejects else decision.ACCEPT
             # what the fixed-n test at the decision's alpha and power would have drawn for
@@ -298,15 +305,28 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
             decided[k] = dataclasses.replace(t, rejects=step == decision.REJECT)
             rejected |= step == decision.REJECT
         if rejected or len(decided) == len(names):
-            stopped_at = look
             break
-    tally.stops[stopped_at + 1] = tally.stops.get(stopped_at + 1, 0) + 1
+        replan = 0
+        if look == 0:
+            # a law whose last look would need more than n_max (skewed, heavy-tailed) has
+            # the remaining looks replanned up to its need, on fresh replicates
+            replan = max(int(design.replanning(*moments[k])) for k in names
+                         if k not in decided)
+            # never planned beyond the cap: the last look says so if the law needs more
+            replan = min(replan, max(0, math.floor(
+                math.log(prof.sample_cap / design.n_max) / math.log(decision.REPLAN_GRID))))
+        if replan:
+            design, look = design.replanned(replan), 0
+        else:
+            look += 1
+    stopped_at = design.first_look + look
+    tally.stops[stopped_at] = tally.stops.get(stopped_at, 0) + 1
     tally.fixed_samples += fixed_n
     out = Outcome(example, seed, decisive=rejected, samples=total)
     for k in names:
         t = decided.get(k)
         if t is None:  # another expectation was rejected first
-            t = dataclasses.replace(test(k, replicates(k)[:design.sizes[stopped_at]], stopped_at),
+            t = dataclasses.replace(test(k, tested(k, design.sizes[look]), look),
                                     rejects=False, undecided=True)
         out.lines.append(t.describe())
         out.record[k] = {
