@@ -83,13 +83,31 @@ look ``k`` needs :func:`samples_for_valid_tail` at ``α_k``; an early acceptance
 first-order term is corrected, the same second-order bound at ``2 β_e``, and, for a law
 that :func:`looks_discrete` (a lattice law, where the correction does not hold), also the
 uncorrected one-sided tail's first-order bound. Where a look lacks them it neither rejects
-nor accepts (skipping looks keeps both bounds, which are sums over looks); constant
-replicates decide nothing early; the last look first draws what its rejection tail needs.
+nor accepts (skipping looks keeps both bounds, which are sums over looks); the last look
+first draws what its rejection tail needs.
+
+*Constant replicates* reject nothing early (a rare atom elsewhere could hold the mean), but
+when they all equal the target they are accepted from
+:attr:`SequentialDesign.constant_acceptance_n` replicates on, by a bound exact for every law:
+a law with ``|δ| ≥ d`` puts mass at least ``d²/(1+d²)`` off any one value.
+
+*Replanning.* A heavy law (skewness 10, kurtosis in the hundreds, as products of weights
+give) may need many times ``n_max`` for a valid rejection tail; its early looks cannot accept
+either, and the test would draw the fixed-n test's number. So when the first look, left
+undecided, shows a law whose last look would need :data:`REPLAN_ABOVE` times ``n_max`` or more,
+looks ``2..K`` are replanned (:meth:`SequentialDesign.replanned`) up to that need, on fresh
+replicates: the first look's are only a pilot. Each look keeps its level (``α_k``, ``β_e``),
+and the looks are chosen from the pilot alone and decide on replicates independent of it, so
+both sums over looks, hence α and β, hold as stated.
+
 ``tests/test_calibration.py`` measures both rates on Gaussian, Student-t, exponential,
-Bernoulli and lognormal replicates, and each early acceptance alone; it shows that the
-Gaussian acceptance rule on a lognormal law, the corrected one on a lattice law without its
-guard, a fixed-n test planned for Gaussian replicates on a skewed law, the test without
-Bonferroni over looks and the test deciding on constant samples all miss their stated rates.
+Bernoulli and lognormal replicates, each early acceptance alone, a replanned design alone,
+the rejection tail at the guard's sample size and the acceptance of constant replicates; it
+shows that the Gaussian acceptance rule on a lognormal law, the corrected one on a lattice law
+without its guard, a guard built on the standardised mean's polynomial, constant replicates
+accepted before the exact bound, a fixed-n test planned for Gaussian replicates on a skewed
+law, the test without Bonferroni over looks and the test deciding on constant samples all
+miss their stated rates.
 
 The price of the looks is a larger ``n_max`` (about 1.1 times the fixed-n test at ``α``);
 the gain is that a true statement, with ``|T_k|`` of order 1, is accepted as soon as
@@ -518,8 +536,10 @@ class SequentialDesign:
         """Whether ``n`` replicates of a law with the observed skewness and kurtosis may
         reject (two-sided tail at this look's α) and may accept (each one-sided tail at
         ``β_e``, after its first-order skewness correction) at early look ``look``;
-        (vectorised) booleans, False where the moments are NaN. For a ``discrete`` law
-        (:func:`looks_discrete`) acceptance needs the uncorrected tail to be valid."""
+        (vectorised) booleans. For a ``discrete`` law (:func:`looks_discrete`) acceptance
+        needs the uncorrected tail to be valid. Where the moments are NaN (constant
+        replicates) no look may reject, and one may accept from
+        :attr:`constant_acceptance_n` replicates on."""
         g1 = np.asarray(skewness, dtype=float)
         g2 = np.asarray(excess_kurtosis, dtype=float)
         may_reject = _need_two_sided(self.alpha_at(look), g1, g2) <= n

@@ -35,8 +35,12 @@ without the Bonferroni correction over its looks; the sequential test deciding o
 early samples), a power below it (too few replicates; the fixed-n test planned for Gaussian
 replicates run on a skewed law), and an early acceptance erring too often (the Gaussian
 acceptance rule on a skewed law; the corrected rule on a lattice law without its guard).
-A last test shows that the engine decides an example exactly as the calibrated procedure
-does, including the last look's extra replicates.
+Three more parts: the rejection tail at the number of replicates its guard asks for
+(``TAIL_REPS`` t-tests of exponential and lognormal replicates at a measurable level; the
+guard built on the standardised mean's polynomial is caught), constant replicates accepted
+by their exact bound (and caught when accepted earlier), and a replanned design alone on
+every law. A last test shows that the engine decides an example exactly as the calibrated
+procedure does, including a replanned design and the last look's extra replicates.
 """
 
 from __future__ import annotations
@@ -491,12 +495,25 @@ def test_a_replanned_design_holds_its_rates(law):
 # ---------------------------------------------------------------- the engine runs this test
 
 
-@pytest.mark.parametrize("law,shift", [(Law("exponential"), 0.0), (Law("normal"), 0.0),
-                                       (Law("normal"), 0.06), (Law("student_t", df=9.5), -0.2),
-                                       (Law("lognormal", s=0.8), 0.0),
-                                       (Law("exponential"), 0.03),
-                                       (Law("bernoulli", q=0.3), 0.0)])
-def test_the_engine_decides_as_the_calibrated_procedure(law, shift):
+def engine_stream(example: Law, seed: int, ends: list[int]) -> np.ndarray:
+    """The replicates the engine draws when it fills up to each of ``ends`` in turn: blocks
+    of at most ``MAX_BLOCK``, each from its own generator."""
+    chunks, total, block = [], 0, 0
+    for upto in ends:
+        while total < upto:
+            m = min(engine.MAX_BLOCK, upto - total)
+            chunks.append(example.sample(seeding.generator(seed, block), m))
+            total, block = total + m, block + 1
+    return np.concatenate(chunks)
+
+
+@pytest.mark.parametrize("law,shift,replans", [
+    (Law("exponential"), 0.0, False), (Law("normal"), 0.0, False),
+    (Law("normal"), 0.06, False), (Law("student_t", df=9.5), -0.2, False),
+    (Law("lognormal", s=0.8), 0.0, False), (Law("exponential"), 0.03, False),
+    (Law("bernoulli", q=0.3), 0.0, False), (Law("lognormal", s=1.2), 0.0, True),
+    (Law("lognormal", s=1.2), 0.01, True)])
+def test_the_engine_decides_as_the_calibrated_procedure(law, shift, replans):
     def check(example, impl, rng, n):
         return {"E[X]": MeanOf(example.sample(rng, n), 0.0)}
 
@@ -508,26 +525,32 @@ def test_the_engine_decides_as_the_calibrated_procedure(law, shift):
     out = engine.evaluate(c, None, example, seed, p)
     design = decision.sequential_design(p.example_alpha(c), p.profile.power,
                                         p.profile.min_effect_sd)
-    # the engine's blocks: the first look, then up to each following look
-    ends = design.sizes
-    blocks = [ends[0]] + [b - a for a, b in zip(ends[:-1], ends[1:], strict=True)]
-    x = np.concatenate([example.sample(seeding.generator(seed, b), m)
-                        for b, m in enumerate(blocks)])
-    t, g1, g2 = decision.t_statistics_at_looks(x[None, :], 0.0, design.sizes)
-    # then, at the last look, what the observed law needs (one more block)
-    need = int(design.samples_needed_at_last_look(g1[0, -1], g2[0, -1]))
-    assert need - design.n_max <= engine.MAX_BLOCK
-    if need > design.n_max:
-        x = np.concatenate([x, example.sample(seeding.generator(seed, len(blocks)),
-                                              need - design.n_max)])
+    # the first look, and whether its pilot replans the others
+    n1 = design.sizes[0]
+    x = engine_stream(example, seed, [n1])
+    t, g1, g2 = decision.t_statistics_at_looks(x[None, :], 0.0, (n1,))
+    discrete = decision.looks_discrete(x[None, :])
+    may_reject, may_accept = design.guard(0, n1, g1[:, 0], g2[:, 0], discrete)
+    first = design.decide(0, t[:, 0], may_reject, may_accept, g1[:, 0], g2[:, 0])[0]
+    step = int(design.replanning(g1[:, 0], g2[:, 0])[0]) if first == decision.CONTINUE else 0
+    cap = math.floor(math.log(p.profile.sample_cap / design.n_max) / math.log(
+        decision.REPLAN_GRID))
+    d = design.replanned(min(step, cap)) if step else design
+    assert bool(step) == replans
+    # then each look of the design on the replicates after its pilot, and at the last look
+    # what the observed law needs
+    ends = [n1] + [d.pilot + n for n in d.sizes]
+    x = engine_stream(example, seed, ends)[d.pilot:]
+    t, g1, g2 = decision.t_statistics_at_looks(x[None, :], 0.0, d.sizes)
+    need = int(d.samples_needed_at_last_look(g1[0, -1], g2[0, -1]))
+    x = engine_stream(example, seed, ends + [d.pilot + need])[d.pilot:]
     t[0, -1] = t_at(x[None, :], np.array([need]))[0]
-    stop, rejects = decision.run_sequential(design, t, g1, g2,
-                                            decision.looks_discrete(x[None, :ends[0]]))
+    stop, rejects = decision.run_sequential(d, t, g1, g2, discrete)
     rec = out.record["E[X]"]
-    assert rec["look"] == int(stop[0]) + 1
+    assert rec["look"] == d.first_look + int(stop[0])
     assert rec["rejects"] == bool(rejects[0]) == out.decisive
-    last = int(stop[0]) == design.looks - 1
-    assert out.samples == (need if last else design.sizes[int(stop[0])])
+    last = int(stop[0]) == d.looks - 1
+    assert out.samples == d.pilot + (need if last else d.sizes[int(stop[0])])
 
 
 # ---------------------------------------------------------------- the corrections' limits
