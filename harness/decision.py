@@ -351,11 +351,16 @@ def _need_two_sided(alpha: float, skewness: np.ndarray, excess_kurtosis: np.ndar
     ``M`` the Mills ratio ``φ(z)/Φ(-z)``. (The standardised mean's polynomial, with 1/72
     and 1/24, is four and two times smaller: a guard built on it admits twice the stated
     α on an exponential law; ``tests/test_calibration.py`` shows it.)"""
+    c1, c2 = _tail_error_coefficients(alpha)
+    return np.ceil((c1 * np.square(skewness) + c2 * np.abs(excess_kurtosis)) / TAIL_ERROR)
+
+
+@lru_cache(maxsize=1024)
+def _tail_error_coefficients(alpha: float) -> tuple[float, float]:
+    """The coefficients of ``g1²`` and ``|g2|`` in :func:`_need_two_sided` (per replicate)."""
     z = _z(alpha)
-    mills = float(stats.norm.pdf(z)) / (alpha / 2)
-    per_n = z * mills * (np.square(skewness) * abs(z**4 + 2 * z**2 - 3) / 18
-                         + np.abs(excess_kurtosis) * abs(z**2 - 3) / 12)
-    return np.ceil(per_n / TAIL_ERROR)
+    z_mills = z * float(stats.norm.pdf(z)) / (alpha / 2)
+    return z_mills * abs(z**4 + 2 * z**2 - 3) / 18, z_mills * abs(z**2 - 3) / 12
 
 
 ROUNDING_TERMS = 64
@@ -500,17 +505,22 @@ class SequentialDesign:
         d2 = self.min_effect_sd ** 2
         return math.ceil(math.log(1 / self.beta_early) / math.log1p(d2))
 
-    def replanning(self, skewness: np.ndarray | float, excess_kurtosis: np.ndarray | float
-                   ) -> np.ndarray:
+    def replanning(self, skewness: np.ndarray | float, excess_kurtosis: np.ndarray | float,
+                   max_samples: int | None = None) -> np.ndarray:
         """After the first look: the step ``m`` of :data:`REPLAN_GRID` (0: none) at which
         the remaining looks are replanned for a law with the moments observed there, the
         smallest with ``n_max · REPLAN_GRID^m`` at least what the last look would need
         (:meth:`samples_needed_at_last_look`), when that is :data:`REPLAN_ABOVE` times
-        ``n_max`` or more; vectorised. Only a design that has not been replanned replans."""
-        need = self.samples_needed_at_last_look(skewness, excess_kurtosis)
+        ``n_max`` or more; never planned beyond ``max_samples`` (the last look then says
+        whether the law needs more); vectorised. Only a design not yet replanned replans."""
         if self.first_look > 1:
-            return np.zeros(np.shape(need), dtype=int)
+            return np.zeros(np.broadcast(np.asarray(skewness), np.asarray(excess_kurtosis)
+                                         ).shape, dtype=int)
+        need = self.samples_needed_at_last_look(skewness, excess_kurtosis)
         steps = np.ceil(np.log(need / self.n_max) / math.log(REPLAN_GRID) - 1e-9)
+        if max_samples is not None:
+            steps = np.minimum(steps, max(0, math.floor(
+                math.log(max_samples / self.n_max) / math.log(REPLAN_GRID))))
         return np.where(need >= REPLAN_ABOVE * self.n_max, steps, 0).astype(int)
 
     def replanned(self, step: int) -> SequentialDesign:

@@ -310,11 +310,8 @@ def _evaluate_statistical(c: Claim, impl: Any, example: Any, seed: int, plan: Pl
         if look == 0:
             # a law whose last look would need more than n_max (skewed, heavy-tailed) has
             # the remaining looks replanned up to its need, on fresh replicates
-            replan = max(int(design.replanning(*moments[k])) for k in names
-                         if k not in decided)
-            # never planned beyond the cap: the last look says so if the law needs more
-            replan = min(replan, max(0, math.floor(
-                math.log(prof.sample_cap / design.n_max) / math.log(decision.REPLAN_GRID))))
+            replan = max(int(design.replanning(*moments[k], max_samples=prof.sample_cap))
+                         for k in names if k not in decided)
         if replan:
             design, look = design.replanned(replan), 0
         else:

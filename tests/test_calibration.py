@@ -454,9 +454,11 @@ REPLAN_STEP = 4
 
 
 @functools.cache
-def replanned_run(law: str, statement: str) -> tuple[np.ndarray, np.ndarray]:
-    """Stop and rejection of the replanned design (looks 2..K) on ``REPS`` fresh samples."""
-    d = DESIGN.replanned(REPLAN_STEP)
+def replanned_run(law: str, statement: str, design: decision.SequentialDesign | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Stop and rejection of the replanned design (looks 2..K; or ``design``) on ``REPS``
+    fresh samples."""
+    d = DESIGN.replanned(REPLAN_STEP) if design is None else design
     rng = np.random.default_rng((20_251_124, 19, list(LAWS).index(law),
                                  list(SHIFTS).index(statement)))
     x = LAWS[law].standard(rng, (REPS, d.n_max)) + SHIFTS[statement]
@@ -490,6 +492,16 @@ def test_a_replanned_design_holds_its_rates(law):
     for statement in ("off_plus", "off_minus"):
         _, rejects = replanned_run(law, statement)
         assert not rate_falls_short(int(rejects.sum()), REPS, 1 - beta), (law, statement)
+
+
+def test_planted_replanned_design_without_bonferroni_over_its_looks_is_caught():
+    # the replanned looks each at the whole α (as if a fresh design started after the
+    # pilot with its own full budget at every look): the true mean is rejected too often
+    d = DESIGN.replanned(REPLAN_STEP)
+    crit = tuple(float(stats.t.isf(CAL_ALPHA / 2, n - 1)) for n in d.sizes)
+    wrong = dataclasses.replace(d, reject_t=crit, accept_t=d.accept_t[:-1] + (crit[-1],))
+    _, rejects = replanned_run("gaussian", "true", wrong)
+    assert rate_exceeds(int(rejects.sum()), REPS, CAL_ALPHA)
 
 
 # ---------------------------------------------------------------- the engine runs this test
@@ -532,10 +544,9 @@ def test_the_engine_decides_as_the_calibrated_procedure(law, shift, replans):
     discrete = decision.looks_discrete(x[None, :])
     may_reject, may_accept = design.guard(0, n1, g1[:, 0], g2[:, 0], discrete)
     first = design.decide(0, t[:, 0], may_reject, may_accept, g1[:, 0], g2[:, 0])[0]
-    step = int(design.replanning(g1[:, 0], g2[:, 0])[0]) if first == decision.CONTINUE else 0
-    cap = math.floor(math.log(p.profile.sample_cap / design.n_max) / math.log(
-        decision.REPLAN_GRID))
-    d = design.replanned(min(step, cap)) if step else design
+    step = int(design.replanning(g1[:, 0], g2[:, 0], max_samples=p.profile.sample_cap)[0]
+               ) if first == decision.CONTINUE else 0
+    d = design.replanned(step) if step else design
     assert bool(step) == replans
     # then each look of the design on the replicates after its pilot, and at the last look
     # what the observed law needs
