@@ -189,6 +189,26 @@ def uncorrelated_unit_vectors(*, symmetric: bool = False) -> st.SearchStrategy[V
     )
 
 
+LIGHT_SYMMETRIC_FAMILIES = ("normal", "uniform", "rademacher", "three_point")
+"""Symmetric families with light tails: Gaussian, bounded or discrete (every moment finite,
+kurtosis at most 5)."""
+
+
+def light_uncorrelated_unit_vectors() -> st.SearchStrategy[VectorLaw]:
+    """Vector laws with uncorrelated, symmetric, mean-0 variance-1 coordinates whose squared
+    norm concentrates: independent coordinates of a light-tailed law (Gaussian, uniform,
+    Rademacher, three-point), or uniform on the sphere of radius √d (dependent,
+    uncorrelated). For replicates that multiply ``‖x‖²`` by further random factors (a deep
+    network), where a shared magnitude or a heavy-tailed coordinate would make them too
+    heavy-tailed for a valid t-test; :func:`uncorrelated_unit_vectors` has those. Shrinks
+    towards independent standard normal coordinates."""
+    return st.builds(
+        VectorLaw,
+        st.sampled_from(LIGHT_SYMMETRIC_FAMILIES).flatmap(_family_params),
+        st.sampled_from(["independent", "spherical"]),
+    )
+
+
 def uncorrelated_vectors() -> st.SearchStrategy[VectorLaw]:
     """Vector laws with uncorrelated, identically distributed coordinates of any mean and
     variance (independent or dependent)."""
