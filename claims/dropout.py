@@ -39,8 +39,11 @@ def _with(data: st.SearchStrategy[dict], **more: st.SearchStrategy) -> st.Search
     return st.builds(lambda d, extra: {**d, **extra}, data, st.fixed_dictionaries(more))
 
 
-mask_problems = _with(regression_data(), p=keep_probabilities(include_one=False))
-"""Any design matrix (zero columns included) and a keep probability in (0, 1)."""
+mask_problems = _with(regression_data(), p=keep_probabilities(include_one=False, low=0.05))
+"""Any design matrix (zero columns included) and a keep probability in [0.05, 1). The Gram
+functional is a sum of products R_ij R_il, Bernoulli(p²) when one product dominates: at
+p = 0.02 its skewness is 50 and a valid t-test at the claim's α needs 5 million replicates
+(above the sample cap); at p = 0.05, 0.8 million. Smaller p is left to the exact claims."""
 
 loss_problems = _with(
     regression_data(weights=True).filter(lambda e: bool(np.any(e["X"] * e["w"] != 0))),
