@@ -18,10 +18,13 @@ from harness import decision
 from harness.budget import PROFILES
 from harness.declaration import CATALOGUE
 from strategies.laws import (
+    MAX_LOGNORMAL_S,
     MAX_SQUARED_KURTOSIS,
     MAX_SQUARED_SKEWNESS,
+    MIN_T_DF,
     Law,
     independent_law_pairs,
+    squared_product_is_testable,
     squared_product_shape,
 )
 from tests.support import plan
@@ -80,3 +83,16 @@ def test_two_exponential_laws_are_beyond_the_bound():
     # what CI ran into: such a pair's squared product needs 26 M replicates at the claim's α
     g1, g2 = squared_product_shape(Law("exponential"), Law("exponential"))
     assert abs(g1) > MAX_SQUARED_SKEWNESS
+
+
+@pytest.mark.parametrize("law", [Law("exponential"), Law("laplace"), Law("bernoulli", q=0.02),
+                                 Law("student_t", df=MIN_T_DF + 0.5), Law("three_point", q=0.8),
+                                 Law("lognormal", s=MAX_LOGNORMAL_S)])
+def test_the_square_of_every_generated_law_is_within_the_bound(law):
+    # the variance claims replicate (X - E X)²: with a Rademacher factor of mean 0 the
+    # squared product is exactly that square
+    assert squared_product_is_testable(Law("rademacher"), law)
+
+
+def test_a_lognormal_beyond_the_largest_log_scale_is_beyond_the_bound():
+    assert not squared_product_is_testable(Law("rademacher"), Law("lognormal", s=0.6))
