@@ -131,12 +131,18 @@ def t_at(x: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 def t_extended(x: np.ndarray, n: np.ndarray, draw) -> np.ndarray:
     """:func:`t_at` for ``n[i]`` possibly beyond the columns of ``x``: the rows that need
-    more get ``draw((rows, extra))`` more replicates (only they, to save memory)."""
-    t = t_at(x, np.minimum(n, x.shape[1]))
-    long = n > x.shape[1]
-    if long.any():
-        extra = draw((int(long.sum()), int(n[long].max()) - x.shape[1]))
-        t[long] = t_at(np.hstack([x[long], extra]), n[long])
+    more get ``draw((rows, extra))`` more replicates, only they and in groups of rows whose
+    needs are within a factor 2 of each other (each group draws up to its own largest
+    need: a few heavy rows do not make every row draw their need)."""
+    cols = x.shape[1]
+    t = t_at(x, np.minimum(n, cols))
+    long = n > cols
+    group = np.zeros(n.shape, int)
+    group[long] = np.ceil(np.log2(n[long] / cols)).astype(int)
+    for g in np.unique(group[long]):
+        rows = group == g
+        extra = draw((int(rows.sum()), int(n[rows].max()) - cols))
+        t[rows] = t_at(np.hstack([x[rows], extra]), n[rows])
     return t
 
 
