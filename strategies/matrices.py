@@ -94,24 +94,35 @@ def _normalised_columns(x: np.ndarray) -> np.ndarray:
 def design_matrices(draw: st.DrawFn, shape: tuple[int, int], *,
                     kinds: tuple[str, ...] = KINDS, max_condition: float = 1e6) -> np.ndarray:
     """Design matrices of the given shape, of one of ``kinds`` (see the module docstring),
-    with finite entries. Shrinks towards the first kind listed."""
+    with finite entries, each 0 or of magnitude at least ``TINY``. Shrinks towards the first
+    kind listed."""
     n, d = shape
     kind = draw(st.sampled_from(kinds))
     if kind == "entries":
         return draw(hnp.arrays("float64", (n, d), elements=matrix_entries()))
     if kind == "rank_deficient" and min(n, d) >= 2:
         rank = draw(st.integers(1, min(n, d) - 1))
-        return draw(_spectral(n, d, rank, max_condition))
+        return _flush_tiny(draw(_spectral(n, d, rank, max_condition)))
     if kind in ("conditioned", "rank_deficient"):
-        return draw(_spectral(n, d, min(n, d), max_condition))
+        return _flush_tiny(draw(_spectral(n, d, min(n, d), max_condition)))
     base = draw(st.one_of(_spectral(n, d, min(n, d), max_condition),
                           hnp.arrays("float64", (n, d), elements=matrix_entries())))
     cols = _normalised_columns(base)
     c = draw(st.one_of(st.just(1.0), st.floats(1e-2, 1e2)))
     if kind == "unequal_column_norms" and d >= 2:
         rho = draw(st.floats(1.2, 4.0))
-        return cols * (np.sqrt(c) * rho ** np.arange(d))
-    return cols * np.sqrt(c)
+        return _flush_tiny(cols * (np.sqrt(c) * rho ** np.arange(d)))
+    return _flush_tiny(cols * np.sqrt(c))
+
+
+TINY = 1e-150
+"""Entries of a generated design matrix below this magnitude are set to 0: their squares
+underflow (a Gram matrix with a subnormal entry has an infinite pseudo-inverse), and at
+1e-150 against singular values of at least 1e-8 they change neither rank nor conditioning."""
+
+
+def _flush_tiny(x: np.ndarray) -> np.ndarray:
+    return np.where(np.abs(x) < TINY, 0.0, x)
 
 
 def targets(n: int) -> st.SearchStrategy[np.ndarray]:
