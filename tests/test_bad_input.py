@@ -1,8 +1,11 @@
 """Bad input is a clear error, never a pass: NaN or infinite samples, a sampler of the wrong
-shape, a malformed or duplicate claim, an unknown implementation, a bad replay payload."""
+shape, a law too heavy-tailed for a valid test within the sample cap, a malformed or duplicate
+claim, an unknown implementation, a bad replay payload."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import subprocess
 import sys
 
@@ -11,6 +14,7 @@ import pytest
 from hypothesis import strategies as st
 
 from harness import Comparison, MeanOf, declare
+from harness.budget import DEFAULT
 from harness.declaration import Registry
 from harness.errors import ClaimDeclarationError, ImplementationError, SampleError
 from harness.implementations import load
@@ -168,3 +172,14 @@ def test_nan_t_statistic_is_an_error_in_the_sequential_design():
             design.decide(look, np.array([0.5, np.nan]))
     with pytest.raises(ValueError, match="NaN"):
         t_test_rejects(np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 2.0]]) * np.nan, 0.0, 0.05)
+
+
+def test_law_beyond_the_tests_validity_is_an_error_after_the_cap_confirms_it():
+    # a lognormal with log-scale 2.5 (skewness 10⁴): its valid tail needs far more than the
+    # cap; the engine says so only after estimating the law's shape on the cap's replicates
+    def heavy(example, impl, rng, n):
+        return {"E[X]": MeanOf(rng.lognormal(0.0, 2.5, n), math.exp(2.5**2 / 2))}
+
+    small_cap = dataclasses.replace(DEFAULT, sample_cap=300_000)
+    with pytest.raises(SampleError, match=r"heavy-tailed .* in 300000 replicates.*cap 300000"):
+        run(_stat(heavy), profile=small_cap)
