@@ -43,6 +43,9 @@ class Plan:
     run_seed: int = 0
     replay_prefix: str = "pytest"
     node_id: str | None = None
+    shrink: bool = True
+    """Whether Hypothesis shrinks a decisive example before it is shown. Shrinking only
+    makes the shown example smaller: the verdict is decided by the first decisive example."""
 
     def examples(self, c: Claim) -> int:
         """Hypothesis examples for claim ``c``."""
@@ -453,7 +456,8 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
             database=None,
             deadline=None,
             suppress_health_check=list(HealthCheck),
-            phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
+            phases=(Phase.explicit, Phase.generate, Phase.target)
+            + ((Phase.shrink,) if plan.shrink else ()),
             report_multiple_bugs=False,
             verbosity=Verbosity.quiet,
             print_blob=False,

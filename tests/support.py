@@ -38,10 +38,10 @@ def statistical_claims() -> int:
     return sum(1 for c in CATALOGUE if c.kind == "statistical")
 
 
-def plan(profile: Profile = DEFAULT, impl_name: str = "numpy") -> Plan:
+def plan(profile: Profile = DEFAULT, impl_name: str = "numpy", shrink: bool = True) -> Plan:
     """The plan of a default run over the whole catalogue."""
     return Plan(profile=profile, budget=Budget(profile, statistical_claims()),
-                impl_name=impl_name, run_seed=RUN_SEED)
+                impl_name=impl_name, run_seed=RUN_SEED, shrink=shrink)
 
 
 def impl_with(**overrides: Any) -> Implementation:
@@ -61,7 +61,12 @@ def restated(claim_id: str, check: Any, **changes: Any) -> Claim:
 
 
 def run(claim: Claim | str, impl: Implementation = REFERENCE, profile: Profile = DEFAULT,
-        replay: tuple[Any, int] | None = None) -> Verdict:
-    """Check ``claim`` (a Claim or a catalogue ID) against ``impl``."""
+        replay: tuple[Any, int] | None = None, shrink: bool = False) -> Verdict:
+    """Check ``claim`` (a Claim or a catalogue ID) against ``impl``.
+
+    Without ``shrink`` the first decisive example is kept as found: it decides the verdict
+    exactly as in a real run, which then only shrinks it to show a smaller one. A test that
+    inspects the shown example's size or form asks for ``shrink=True``.
+    """
     c = CATALOGUE[claim] if isinstance(claim, str) else claim
-    return check_claim(c, impl, plan(profile, impl.name), replay=replay)
+    return check_claim(c, impl, plan(profile, impl.name, shrink), replay=replay)

@@ -78,3 +78,12 @@ def test_example_streams_mix_the_drawn_seed_with_the_run_seed():
     a = seeding.generator(seeding.mix(1, 0), 3).standard_normal(4)
     b = seeding.generator(seeding.mix(1, 0), 3).standard_normal(4)
     assert (a == b).all()
+
+
+def test_a_real_run_shrinks_the_shown_counterexample_and_keeps_the_verdict():
+    # the planted-mistake tests skip shrinking (the first decisive example decides the
+    # verdict); a real run shrinks it: here to the smallest non-square layer
+    v = run("init.q1_scheme_name", shrink=True)
+    assert v.verdict == "refuted"
+    assert sorted(v.counterexample["example"]["layer"]) == [1, 2]
+    assert run("init.q1_scheme_name").verdict == "refuted"
