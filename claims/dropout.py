@@ -15,6 +15,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from scipy import optimize
 
+import harness
 from harness import Comparison, Inequality, MeanOf, claim
 from harness.decision import gamma, tolerance
 from strategies.matrices import (
@@ -174,7 +175,9 @@ def assume_numerically_invertible(condition: float, terms: int) -> None:
     """The minimiser claims presuppose an invertible system. Where the error bound of the
     solve, γ(terms)·κ², reaches 1 (κ² overflowing included), no float64 computation can
     tell the two sides apart: the example is outside the precondition and is skipped."""
-    assume(math.isfinite(condition) and gamma(terms) * condition < 1.0)
+    harness.assume(math.isfinite(condition) and gamma(terms) * condition < 1.0,
+                   f"the solve's error bound γ({terms})·κ² = {gamma(terms) * condition:.3g} "
+                   f"is not below 1")
 
 
 def _solve_terms(n: int, d: int) -> int:

@@ -13,6 +13,7 @@ from harness.declaration import (
     Inequality,
     MeanOf,
     Witness,
+    assume,
     claim,
     declare,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "Inequality",
     "MeanOf",
     "Witness",
+    "assume",
     "claim",
     "declare",
     "replayable",

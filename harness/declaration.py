@@ -87,6 +87,23 @@ class Witness:
     shows: Mapping[str, Any] = field(default_factory=dict)
 
 
+class OutsideAssumptions(Exception):
+    """Raised by :func:`assume`: the example is outside the claim's assumptions."""
+
+
+def assume(condition: object, why: str = "") -> bool:
+    """Declare that the claim presupposes ``condition`` of the example.
+
+    When it is false the example is outside the claim's assumptions: it is neither a pass
+    nor a failure, Hypothesis discards it and draws another, and it does not count as a
+    decision. Replaying such an example is an error that names ``why``. Use it inside a
+    claim's function; inside a strategy use Hypothesis's own ``assume`` or ``filter``.
+    """
+    if not condition:
+        raise OutsideAssumptions(why or "assume() was false")
+    return True
+
+
 ClaimFunction = Callable[..., Any]
 
 

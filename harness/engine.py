@@ -17,13 +17,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 
 from harness import decision, seeding
 from harness.budget import Budget, Profile
-from harness.declaration import Claim, Comparison, Inequality, MeanOf, Witness
-from harness.errors import BudgetError, SampleError
+from harness.declaration import (
+    Claim,
+    Comparison,
+    Inequality,
+    MeanOf,
+    OutsideAssumptions,
+    Witness,
+)
+from harness.errors import BudgetError, ReplayError, SampleError
 from harness.verdict import Verdict
 
 SHRINK_SECONDS = 2.0
@@ -424,6 +432,16 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
                 return
         try:
             out = evaluate(c, impl, example, seed, plan, tally)
+        except (OutsideAssumptions, UnsatisfiedAssumption) as exc:
+            # outside the claim's assumptions: neither a decision nor a failure
+            if not tally.failed:
+                tally.examples -= 1
+                tally.decisions_before_failure -= c.kind == "statistical"
+            if replay is not None:
+                why = f" ({exc})" if isinstance(exc, OutsideAssumptions) else ""
+                raise ReplayError(f"{c.where}: the replayed example is outside the claim's "
+                                  f"assumptions{why}: {seeding.dumps(example)}") from None
+            reject()
         except Exception:
             # any error ends the run like a failure: Hypothesis shrinks it, and the decisions
             # it replays while shrinking must not be counted against the budget (which would
