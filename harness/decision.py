@@ -280,7 +280,12 @@ def samples_for_fixed_test(alpha: float, power: float, effect_sd: float,
     g1, g2 = _finite_moments(skewness, excess_kurtosis)
     need = np.maximum(_need_two_sided(alpha, g1, g2),
                       _need_power(alpha, power, effect_sd, g1, g2))
-    return np.maximum(need, min_samples_for_mean_test(alpha, power, effect_sd)).astype(int)
+    need = np.maximum(need, min_samples_for_mean_test(alpha, power, effect_sd))
+    return np.minimum(need, MAX_NEED).astype(int)
+
+
+MAX_NEED = 2**62
+"""Largest number of replicates a need is stated as (an int64; any sample cap is far below)."""
 
 
 def _finite_moments(skewness: np.ndarray | float, excess_kurtosis: np.ndarray | float
@@ -698,9 +703,11 @@ def t_statistics_at_looks(samples: np.ndarray, target: float, sizes: tuple[int, 
     skewness and excess kurtosis (biased, as ``scipy.stats``) of the first ``n_k`` of each
     row, each of shape ``(reps, K)``. One pass of cumulative block sums, centred at the mean
     of the first look so that the moments do not lose digits; a constant row has ``t = 0``
-    when it equals the target and ``±inf`` otherwise, and NaN skewness and kurtosis (it
-    says nothing of the law's tails, so :meth:`SequentialDesign.guard` lets no early look
-    decide on it)."""
+    when it equals the target and ``±inf`` otherwise. A row whose standard deviation is
+    within :func:`rounding_floor` (constant, or constant up to float64 rounding) has NaN
+    skewness and kurtosis: it says nothing of the law's tails, so
+    :meth:`SequentialDesign.guard` lets no early look decide on it, the last look draws the
+    Gaussian number, and only a discrepancy beyond the rounding floor rejects."""
     x = np.asarray(samples, dtype=float)[..., :sizes[-1]]
     centre = x[..., :sizes[0]].mean(axis=-1, keepdims=True)
     # scale each row to order 1 (t, skewness and kurtosis are scale-free), so that tiny
@@ -721,11 +728,17 @@ def t_statistics_at_looks(samples: np.ndarray, target: float, sizes: tuple[int, 
     m3 = p3 - 3 * p1 * p2 + 2 * p1**3
     m4 = p4 - 4 * p1 * p3 + 6 * p1**2 * p2 - 3 * p1**4
     off = p1 + (centre - float(target)) / scale
+    # a spread within float64 rounding of the values: the moments are rounding noise
+    # (and their cancellations make skewness 1e7 and kurtosis 1e15 of a constant law);
+    # the rounding floor's mean |X| is bounded by |centre| + the RMS deviation from it
+    gammas = np.array([gamma(ROUNDING_TERMS + math.ceil(math.log2(max(2, k)))) for k in sizes])
+    floor = gammas * ((abs(float(target)) + np.abs(centre)) / scale + np.sqrt(p2))
+    spread = np.sqrt(m2) > floor
     with np.errstate(divide="ignore", invalid="ignore"):
         t = off / np.sqrt(m2 / (n - 1))
         t = np.where(m2 > 0, t, np.where(off == 0, 0.0, np.copysign(np.inf, off)))
-        g1 = np.where(m2 > 0, m3 / m2**1.5, np.nan)
-        g2 = np.where(m2 > 0, m4 / m2**2 - 3.0, np.nan)
+        g1 = np.where(spread, m3 / m2**1.5, np.nan)
+        g2 = np.where(spread, m4 / m2**2 - 3.0, np.nan)
     return t, g1, g2
 
 

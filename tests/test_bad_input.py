@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from harness import Comparison, MeanOf, declare
 from harness.budget import DEFAULT
+from harness.decision import rounding_floor, t_statistics_at_looks
 from harness.declaration import Registry
 from harness.errors import ClaimDeclarationError, ImplementationError, SampleError
 from harness.implementations import load
@@ -183,3 +184,35 @@ def test_law_beyond_the_tests_validity_is_an_error_after_the_cap_confirms_it():
     small_cap = dataclasses.replace(DEFAULT, sample_cap=300_000)
     with pytest.raises(SampleError, match=r"heavy-tailed .* in 300000 replicates.*cap 300000"):
         run(_stat(heavy), profile=small_cap)
+
+
+@pytest.mark.parametrize("off", [0.0, 1e-6])
+def test_a_constant_computed_with_rounding_noise_is_decided_not_a_sample_error(off):
+    # replicates of one value computed by a batched routine: a few differ by an ulp. Their
+    # sample moments are rounding noise (skewness ~300, kurtosis ~1e5, which no cap could
+    # meet); the engine takes them as constant: the target holds, a target off by a
+    # millionth (far beyond rounding) is refuted, and neither is a SampleError
+    c = 1.0e10
+
+    def rounded_constant(example, impl, rng, n):
+        return {"E[X]": MeanOf(c + np.spacing(c) * (rng.random(n) < 1e-5), c * (1 + off))}
+
+    v = run(_stat(rounded_constant, expected="holds" if off == 0 else "refuted"))
+    assert v.verdict == ("holds" if off == 0 else "refuted")
+
+
+
+def test_only_a_spread_within_rounding_loses_its_moments():
+    # the rule above looks at the spread against float64 rounding of the values, not at
+    # how small the spread is: a spread ten times the rounding floor is a law with moments
+    rng = np.random.default_rng(20261125)
+    c, n = 1.0e10, 100_000
+    jumps = rng.random(n) < 1e-3
+    rows = np.stack([c + np.spacing(c) * jumps,           # one ulp: rounding noise
+                     c + 1e6 * np.spacing(c) * jumps,     # a million ulps: a skewed law
+                     c + 2e-3 * rng.standard_normal(n)])  # 10x the floor: a Gaussian law
+    assert 2e-3 > 10 * rounding_floor(rows[2], c)
+    _, g1, g2 = t_statistics_at_looks(rows, c, (n,))
+    assert np.isnan(g1[0, 0]) and np.isnan(g2[0, 0])
+    assert 25 < g1[1, 0] < 40 and 600 < g2[1, 0] < 1600  # Bernoulli(1e-3): 31.6 and 1000
+    assert abs(g1[2, 0]) < 0.1 and abs(g2[2, 0]) < 0.2
