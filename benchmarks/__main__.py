@@ -13,12 +13,17 @@ What it measures, in one run (a few minutes on 2 cores):
   fixed-n and the sequential test per law, with 1 - 2e-6 Clopper-Pearson intervals;
 * the throughput of the Monte-Carlo core: replicates per second of the engine deciding a
   MeanOf claim (Gaussian, true statement) against a loop-free numpy baseline that draws and
-  averages the same number of replicates.
+  averages the same number of replicates;
+* the sweep: every statistical claim checked in ``--sweep-runs`` further runs (other run
+  seeds, other examples), counting verdicts other than the declared one and errors (a
+  ``SampleError`` is a law the strategy should not have generated: a false failure that
+  the stated α does not count).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -145,6 +150,42 @@ def throughput(repeats: int = 5) -> dict[str, Any]:
             "numpy_over_engine": round(engine_s / numpy_s, 2)}
 
 
+def sweep(runs: int, impl_name: str = "numpy") -> dict[str, Any]:
+    """Every statistical claim checked in ``runs`` runs of its own, as ``pytest`` would check
+    it (default profile, a fresh run seed each): verdicts as declared, other verdicts, and
+    errors by type, with the first message of each claim's errors."""
+    import secrets
+
+    from harness.declaration import CATALOGUE
+    from harness.engine import check_claim
+    from harness.implementations import load
+    from tests.support import plan
+
+    impl = load(impl_name)
+    out: dict[str, Any] = {"runs": runs, "impl": impl_name, "claims": {}}
+    started = time.perf_counter()
+    for c in CATALOGUE:
+        if c.kind != "statistical" or impl.missing(c.needs):
+            continue
+        rec: dict[str, Any] = {"as_declared": 0, "other_verdict": 0, "errors": {}}
+        for _ in range(runs):
+            p = dataclasses.replace(plan(impl_name=impl_name), run_seed=secrets.randbits(63))
+            try:
+                ok = check_claim(c, impl, p).verdict == c.expected
+                rec["as_declared" if ok else "other_verdict"] += 1
+            except Exception as exc:  # noqa: BLE001 - counted and shown, not hidden
+                name = type(exc).__name__
+                rec["errors"][name] = rec["errors"].get(name, 0) + 1
+                rec.setdefault("first_error", f"{name}: {str(exc)[:400]}")
+        out["claims"][c.id] = rec
+    out["checks"] = runs * len(out["claims"])
+    out["as_declared"] = sum(r["as_declared"] for r in out["claims"].values())
+    out["other_verdict"] = sum(r["other_verdict"] for r in out["claims"].values())
+    out["errors"] = sum(sum(r["errors"].values()) for r in out["claims"].values())
+    out["seconds"] = round(time.perf_counter() - started, 1)
+    return out
+
+
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
@@ -155,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     ap.add_argument("--no-suite", action="store_true",
                     help="skip timing the test suite (the other figures take seconds)")
+    ap.add_argument("--sweep-runs", type=int, default=20, metavar="N",
+                    help="runs of every statistical claim in the sweep (0: no sweep)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
@@ -172,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     results["design"] = design_figures()
     results["calibration"] = calibration_figures()
     results["throughput"] = throughput()
+    if args.sweep_runs > 0:
+        results["sweep"] = sweep(args.sweep_runs)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
     lines = []
@@ -215,6 +260,16 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(f"throughput: engine {t['engine_replicates_per_second']:,} replicates/s, "
                  f"numpy baseline {t['numpy_replicates_per_second']:,} replicates/s "
                  f"(engine takes {t['numpy_over_engine']}x the baseline's time)")
+    if "sweep" in results:
+        w = results["sweep"]
+        lines.append(f"sweep: {w['checks']} checks ({w['runs']} runs of "
+                     f"{len(w['claims'])} statistical claims, {w['seconds']} s): "
+                     f"{w['as_declared']} as declared, {w['other_verdict']} other verdicts, "
+                     f"{w['errors']} errors")
+        for cid, r in w["claims"].items():
+            if r["other_verdict"] or r["errors"]:
+                lines.append(f"  {cid}: {r['other_verdict']} other verdicts, errors "
+                             f"{r['errors']}; {r.get('first_error', '')[:200]}")
     lines.append(f"results written to {RESULTS.relative_to(ROOT)}")
     print("\n".join(lines))
     return 0
