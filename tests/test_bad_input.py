@@ -186,6 +186,25 @@ def test_law_beyond_the_tests_validity_is_an_error_after_the_cap_confirms_it():
         run(_stat(heavy), profile=small_cap)
 
 
+def test_a_law_whose_moments_only_looked_too_heavy_is_decided_on_the_caps_replicates():
+    # one replicate of 300 among Gaussians, in the second block: the last look's 26 000
+    # replicates show skewness ~110 (a valid tail would need ~1e8), the cap's 4 M show ~7
+    # (~1e6): the engine draws the cap, estimates again and decides instead of stopping
+    calls = []
+
+    def one_outlier(example, impl, rng, n):
+        calls.append(n)
+        x = rng.standard_normal(n)
+        if len(calls) == 2:
+            x[0] = 300.0
+        return {"E[X]": MeanOf(x, 0.0)}
+
+    c = dataclasses.replace(_stat(one_outlier), given=st.just({"k": 1}))
+    v = run(c, replay=({"k": 1}, 0))
+    assert v.verdict == "holds"
+    assert v.samples >= DEFAULT.sample_cap
+
+
 @pytest.mark.parametrize("off", [0.0, 1e-6])
 def test_a_constant_computed_with_rounding_noise_is_decided_not_a_sample_error(off):
     # replicates of one value computed by a batched routine: a few differ by an ulp. Their
