@@ -54,6 +54,16 @@ def _mean_square(W: np.ndarray) -> np.ndarray:
     return np.mean(np.square(W), axis=(1, 2))
 
 
+def _drawn_moments(impl, example, rng, n, scheme: str, variance: float) -> dict:
+    """E[W_ij] = 0 and E[W_ij²] = ``variance`` for the framework's ``scheme``_normal or
+    ``scheme``_uniform initialiser (as the example says), over ``n`` drawn matrices."""
+    (fan_in, fan_out), normal = example["shape"], example["normal"]
+    name = f"{scheme}_{'normal' if normal else 'uniform'}"
+    W = impl.framework_initializer(name, fan_in, fan_out, rng, n)
+    return {"E[W_ij]": MeanOf(np.mean(W, axis=(1, 2)), 0.0),
+            "E[W_ij²]": MeanOf(_mean_square(W), variance)}
+
+
 @claim(
     id="framework.kaiming_matches_he",
     statement="torch.nn.init.kaiming_normal_ and kaiming_uniform_ with their default "
@@ -66,11 +76,8 @@ def _mean_square(W: np.ndarray) -> np.ndarray:
     needs=("framework_initializer",),
 )
 def kaiming_matches_he(example, impl, rng, n):
-    (fan_in, fan_out), normal = example["shape"], example["normal"]
-    name = "kaiming_normal" if normal else "kaiming_uniform"
-    W = impl.framework_initializer(name, fan_in, fan_out, rng, n)
-    return {"E[W_ij]": MeanOf(np.mean(W, axis=(1, 2)), 0.0),
-            "E[W_ij²]": MeanOf(_mean_square(W), 2.0 / fan_in)}
+    fan_in, _ = example["shape"]
+    return _drawn_moments(impl, example, rng, n, "kaiming", 2.0 / fan_in)
 
 
 @claim(
@@ -85,11 +92,8 @@ def kaiming_matches_he(example, impl, rng, n):
     needs=("framework_initializer",),
 )
 def xavier_matches_glorot(example, impl, rng, n):
-    (fan_in, fan_out), normal = example["shape"], example["normal"]
-    name = "xavier_normal" if normal else "xavier_uniform"
-    W = impl.framework_initializer(name, fan_in, fan_out, rng, n)
-    return {"E[W_ij]": MeanOf(np.mean(W, axis=(1, 2)), 0.0),
-            "E[W_ij²]": MeanOf(_mean_square(W), 2.0 / (fan_in + fan_out))}
+    fan_in, fan_out = example["shape"]
+    return _drawn_moments(impl, example, rng, n, "xavier", 2.0 / (fan_in + fan_out))
 
 
 @claim(

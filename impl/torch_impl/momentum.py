@@ -36,16 +36,23 @@ def _sgd(g: np.ndarray, lr: float, momentum: float, dampening: float,
         opt.state[p]["momentum_buffer"] = torch.zeros_like(p)
     updates = torch.empty_like(g_t)
     buffers = torch.empty_like(g_t)
-    for t in range(g_t.shape[0]):
-        with torch.no_grad():
-            p.zero_()
-        p.grad = g_t[t].clone()
-        opt.step()
+    for t in _steps(opt, p, g_t):
         updates[t] = p.detach()
         buffers[t] = opt.state[p]["momentum_buffer"]
     if lr < 0:
         buffers = -buffers  # maximize=True accumulates -g
     return array(updates), array(buffers)
+
+
+def _steps(opt: torch.optim.Optimizer, p: torch.Tensor, g_t: torch.Tensor):
+    """Yield t after each step of ``opt`` from ``p = 0`` with gradient ``g_t[t]``: the
+    update of step t is then ``p`` itself."""
+    for t in range(g_t.shape[0]):
+        with torch.no_grad():
+            p.zero_()
+        p.grad = g_t[t].clone()
+        opt.step()
+        yield t
 
 
 def momentum_updates(g: np.ndarray, alpha: float, eps: float) -> np.ndarray:
@@ -90,11 +97,7 @@ def bias_corrected_average(g: np.ndarray, beta: float) -> np.ndarray:
     p = torch.zeros(g_t.shape[1:], dtype=DTYPE, requires_grad=True)
     opt = torch.optim.Adam([p], lr=1.0, betas=(beta, _ADAM_BETA2), eps=_ADAM_EPS)
     out = torch.empty_like(g_t)
-    for t in range(g_t.shape[0]):
-        with torch.no_grad():
-            p.zero_()
-        p.grad = g_t[t].clone()
-        opt.step()
+    for t in _steps(opt, p, g_t):
         state = opt.state[p]
         step = float(state["step"])
         denom = (state["exp_avg_sq"].sqrt() / np.sqrt(1 - _ADAM_BETA2**step)).add_(_ADAM_EPS)
