@@ -16,6 +16,7 @@ sample size.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -25,46 +26,70 @@ from typing import Any, Literal
 from hypothesis.strategies import SearchStrategy
 
 from harness.errors import ClaimDeclarationError
+from harness.rounding import Rounding
 
 Kind = Literal["exact", "statistical", "existential"]
 Expected = Literal["holds", "refuted"]
 KINDS: tuple[str, ...] = ("exact", "statistical", "existential")
 EXPECTED: tuple[str, ...] = ("holds", "refuted")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-_SOURCE = re.compile(r"^\S+\.(txt|md|html|rst)\b.*|^https?://\S+.*|^\S.* documentation\b.*")
+_SOURCE = re.compile(r"^\S+\.(txt|md|html|rst|py)\b.*|^https?://\S+.*|^\S.* documentation\b.*")
 
 
 @dataclass(frozen=True)
 class Comparison:
     """``actual == expected`` elementwise, up to floating-point error.
 
-    The engine derives the tolerance: ``2 γ(terms) · condition · scale + k · abs_error``
-    where ``γ(k) = k u / (1 - k u)`` is the standard bound on the rounding error of a
-    computation of ``terms`` dependent floating-point operations (``u`` the unit
-    roundoff of the dtype), ``scale`` the magnitude those operations work at (by default
-    ``max(|actual|, |expected|)``), ``condition`` the condition number the error is
-    amplified by, and ``abs_error`` an error estimate of a numerical method (a finite
-    difference), multiplied by the engine's safety factor ``k``.
+    ``rounding`` names what each side computes (``harness.rounding``: ``dot(k)``,
+    ``solve(n, κ)``, ``recurrence(T, ...)``, composed with ``+``); the engine derives the
+    tolerance ``2 γ(terms) · condition · scale + k · abs_error`` from it, where ``scale`` is
+    the magnitude those operations work at (by default ``max(|actual|, |expected|)``) and
+    ``abs_error`` an error bound of a numerical method (a finite difference), multiplied by
+    the engine's safety factor ``k``. (``terms`` and ``condition`` are the older spelling
+    of ``rounding=Rounding(terms, condition)``.)
     """
 
     actual: Any
     expected: Any
-    terms: int = 1
+    terms: int | None = None
     scale: Any = None
     condition: float = 1.0
     abs_error: Any = 0.0
+    rounding: Rounding | None = None
+
+    @property
+    def computed(self) -> Rounding:
+        """The rounding of what each side computes."""
+        return _rounding(self.rounding, self.terms, self.condition)
 
 
 @dataclass(frozen=True)
 class Inequality:
-    """``lhs <= rhs`` elementwise, allowing the floating-point error of ``terms`` operations
-    at magnitude ``scale`` (default ``max(|lhs|, |rhs|)``)."""
+    """``lhs <= rhs`` elementwise, allowing the floating-point error of what each side
+    computes (``rounding``, see :class:`Comparison`) at magnitude ``scale`` (default
+    ``max(|lhs|, |rhs|)``)."""
 
     lhs: Any
     rhs: Any
-    terms: int = 1
+    terms: int | None = None
     scale: Any = None
     condition: float = 1.0
+    rounding: Rounding | None = None
+
+    @property
+    def computed(self) -> Rounding:
+        """The rounding of what each side computes."""
+        return _rounding(self.rounding, self.terms, self.condition)
+
+
+def _rounding(rounding: Rounding | None, terms: int | None, condition: float) -> Rounding:
+    if rounding is not None:
+        if terms is not None:
+            raise TypeError("give either rounding= or terms=, not both")
+        if not isinstance(rounding, Rounding):
+            raise TypeError(f"rounding must be a harness.rounding.Rounding, got {rounding!r}")
+        return rounding
+    return Rounding(int(terms) if terms is not None else 1, max(1.0, float(condition)))
 
 
 @dataclass(frozen=True)
@@ -123,6 +148,13 @@ class Claim:
     reading: str | None = None
     module: str = ""
     file: str = ""
+    pins: tuple[str, ...] = ()
+    corrects: str | None = None
+
+    @property
+    def subject(self) -> str:
+        """The subject of the claim: its ID up to the first dot (``momentum``)."""
+        return self.id.split(".", 1)[0]
 
     @property
     def where(self) -> str:
@@ -142,6 +174,8 @@ def declare(
     needs: Sequence[str] = (),
     examples: int | None = None,
     reading: str | None = None,
+    pins: Sequence[str] = (),
+    corrects: str | None = None,
 ) -> Claim:
     """Validate the fields of a claim and build it, without registering it."""
     module = getattr(check, "__module__", "") or ""
@@ -179,8 +213,18 @@ def declare(
             f"{where}: a {kind} claim's function takes ({', '.join(wanted)}), "
             f"got ({', '.join(params)})"
         )
-    if isinstance(needs, str) or not all(isinstance(n, str) for n in needs):
-        raise ClaimDeclarationError(f"{where}: needs must be a tuple of function names")
+    for name, names in (("needs", needs), ("pins", pins)):
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise ClaimDeclarationError(f"{where}: {name} must be a tuple of function names")
+        for n in names:
+            _check_interface_name(where, name, n)
+    outside = [p for p in pins if p not in needs]
+    if outside:
+        raise ClaimDeclarationError(
+            f"{where}: pins {outside} are not in needs; a claim pins only functions it calls")
+    if corrects is not None and (not isinstance(corrects, str) or not _ID.match(corrects)):
+        raise ClaimDeclarationError(
+            f"{where}: corrects must name the claim this one corrects, got {corrects!r}")
     if examples is not None and (not isinstance(examples, int) or examples < 1):
         raise ClaimDeclarationError(f"{where}: examples must be a positive int, got {examples!r}")
     return Claim(
@@ -196,7 +240,22 @@ def declare(
         reading=reading,
         module=module,
         file=file,
+        pins=tuple(pins),
+        corrects=corrects,
     )
+
+
+def _check_interface_name(where: str, field_name: str, name: str) -> None:
+    """A name in ``needs`` or ``pins`` must be a function of ``impl/interface.py``."""
+    from impl.interface import ALL_FUNCTIONS
+
+    if name in ALL_FUNCTIONS:
+        return
+    close = difflib.get_close_matches(name, ALL_FUNCTIONS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ClaimDeclarationError(
+        f"{where}: {field_name} names {name!r}, which is not a function of the interface "
+        f"(impl/interface.py){hint}")
 
 
 class Registry:
@@ -249,6 +308,8 @@ def claim(
     needs: Sequence[str] = (),
     examples: int | None = None,
     reading: str | None = None,
+    pins: Sequence[str] = (),
+    corrects: str | None = None,
 ) -> Callable[[ClaimFunction], Claim]:
     """Declare the decorated function as the check of a catalogue claim and register it.
 
@@ -257,7 +318,9 @@ def claim(
     ``existential``; ``expected`` the verdict the author expects (``holds``/``refuted``);
     ``given`` the Hypothesis strategy of examples; ``needs`` the implementation functions
     the check calls; ``examples`` overrides the profile's number of examples; ``reading``
-    says how an ambiguous statement was read.
+    says how an ambiguous statement was read; ``pins`` the interface functions whose
+    values the claim compares with an independent computation (a subset of ``needs``);
+    ``corrects`` the ID of a claim refuted as written whose corrected statement this is.
     """
 
     def register(check: ClaimFunction) -> Claim:
@@ -272,6 +335,8 @@ def claim(
             needs=needs,
             examples=examples,
             reading=reading,
+            pins=pins,
+            corrects=corrects,
         )
         return CATALOGUE.add(c)
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 
-from harness import decision, seeding
+from harness import decision, rounding, seeding
 from harness.budget import Budget, Profile
 from harness.declaration import (
     Claim,
@@ -127,8 +127,8 @@ def _evaluate_exact(c: Claim, impl: Any, example: Any, seed: int, plan: Plan) ->
                 out.lines.append(f"{name}: shapes differ, {a.shape} against {e.shape}")
                 out.record[name] = {"actual_shape": a.shape, "expected_shape": e.shape}
                 continue
-            tol = decision.tolerance(a, e, terms=cmp.terms, scale=cmp.scale,
-                                     condition=cmp.condition, abs_error=cmp.abs_error)
+            tol = rounding.tolerance(a, e, rounding=cmp.computed, scale=cmp.scale,
+                                     abs_error=cmp.abs_error)
             _finite(f"tolerance of {name!r}", c, example, np.asarray(tol))
             tol = np.broadcast_to(tol, a.shape)
             err = np.abs(a - e)
@@ -142,7 +142,8 @@ def _evaluate_exact(c: Claim, impl: Any, example: Any, seed: int, plan: Plan) ->
                 out.lines.append(
                     f"{name}: {verdict} at index {tuple(int(j) for j in i)}: computed "
                     f"{a[i]:.17g}, expected {e[i]:.17g}, |difference| {err[i]:.3g}, "
-                    f"tolerance {tol[i]:.3g} (terms={cmp.terms}, condition={cmp.condition:.3g})"
+                    f"tolerance {tol[i]:.3g} (terms={cmp.computed.terms}, "
+                    f"condition={cmp.computed.condition:.3g})"
                 )
             out.record[name] = {
                 "max_abs_difference": float(err.max()) if a.size else 0.0,
@@ -157,8 +158,7 @@ def _evaluate_exact(c: Claim, impl: Any, example: Any, seed: int, plan: Plan) ->
             _finite(f"left side {name!r}", c, example, lhs)
             _finite(f"right side {name!r}", c, example, rhs)
             lhs, rhs = np.broadcast_arrays(lhs, rhs)
-            tol = decision.tolerance(lhs, rhs, terms=cmp.terms, scale=cmp.scale,
-                                     condition=cmp.condition)
+            tol = rounding.tolerance(lhs, rhs, rounding=cmp.computed, scale=cmp.scale)
             _finite(f"tolerance of {name!r}", c, example, np.asarray(tol))
             tol = np.broadcast_to(tol, lhs.shape)
             excess = lhs - rhs - tol

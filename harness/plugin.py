@@ -89,6 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "replay": replay,
     }
     config.addinivalue_line("markers", "claim(id): a catalogue claim")
+    config.addinivalue_line(
+        "markers", "planted(*claim_ids): a planted mistake the named claims must catch")
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -164,3 +164,6 @@ FUNCTIONS = {
     "ridge": ("ridge_minimizer",),
 }
 """Function names of the interface, by subject (documentation above)."""
+
+ALL_FUNCTIONS: tuple[str, ...] = tuple(f for names in FUNCTIONS.values() for f in names)
+"""Every function name of the interface, in the order above."""

@@ -18,6 +18,8 @@ import secrets
 import types
 from typing import Any
 
+import pytest
+
 from harness.budget import DEFAULT, Budget, Profile
 from harness.declaration import CATALOGUE, Claim
 from harness.engine import Plan, check_claim
@@ -28,6 +30,12 @@ from harness.verdict import Verdict
 load_catalogue()
 
 import impl.numpy_ref as reference  # noqa: E402
+
+planted = pytest.mark.planted
+"""Marks a test as a planted mistake of the claims it names: ``@planted("init.he_normal")``.
+A wrong implementation or a wrong statement that the harness must refute (or, for a claim
+expected to be refuted, the true variant it must not refute). Every catalogue claim is
+named by at least one such test (``tests/test_every_claim_can_fail.py``)."""
 
 RUN_SEED = secrets.randbits(63)
 """The run seed of this test process: random, as in a real run."""

@@ -14,9 +14,10 @@ from claims.birnn import (
 )
 from harness import Comparison
 from impl.numpy_ref import recurrent as ref
-from tests.support import impl_with, restated, run
+from tests.support import impl_with, planted, restated, run
 
 
+@planted("birnn.graph_dependencies")
 def test_planted_reversed_dependencies_are_refuted():
     # says L_k depends on h^f_t only for k <= t: perturbing h^f_t must then leave L_k, k > t
     def reversed_graph(example, impl, rng):
@@ -33,6 +34,7 @@ def test_planted_reversed_dependencies_are_refuted():
     assert run(restated("birnn.graph_dependencies", reversed_graph)).verdict == "refuted"
 
 
+@planted("birnn.graph_dependencies")
 def test_planted_forward_chain_reading_the_backward_state_is_refuted():
     # h^f_t computed from h^b_t's pre-activation: L_k then depends on h^b_t for k > t
     def leaky(params, x, hf0, hbT1, offsets=None):
@@ -53,6 +55,7 @@ def test_planted_forward_chain_reading_the_backward_state_is_refuted():
     assert run("birnn.graph_dependencies", impl_with(birnn_forward=leaky)).verdict == "refuted"
 
 
+@planted("birnn.local_output_gradients")
 def test_planted_local_gradient_without_factor_two_is_refuted():
     def halved(example, impl, rng):
         P, z = example["params"], example["z"]
@@ -66,6 +69,7 @@ def test_planted_local_gradient_without_factor_two_is_refuted():
     assert run(restated("birnn.local_output_gradients", halved)).verdict == "refuted"
 
 
+@planted("birnn.hidden_jacobians")
 def test_planted_hidden_jacobian_at_the_earlier_state_is_refuted():
     # diag(h^f_t ⊙ (1 - h^f_t)) U^f: the slope of the wrong state
     def earlier(example, impl, rng):
@@ -78,6 +82,7 @@ def test_planted_hidden_jacobian_at_the_earlier_state_is_refuted():
     assert run(restated("birnn.hidden_jacobians", earlier)).verdict == "refuted"
 
 
+@planted("birnn.hidden_jacobians_preactivation_form")
 def test_corrected_preactivation_form_with_next_input_holds():
     # σ'(W^f x_{t+1} + U^f h^f_t) and σ'(W^b x_{t-1} + U^b h^b_t): the true Jacobians
     def corrected(example, impl, rng):
@@ -103,6 +108,7 @@ def test_corrected_preactivation_form_with_next_input_holds():
     assert run(c).verdict == "holds"
 
 
+@planted("birnn.hidden_gradient_recursions")
 def test_planted_recursion_without_transpose_is_refuted():
     def untransposed(example, impl, rng):
         T = example["x"].shape[0]
@@ -119,6 +125,7 @@ def test_planted_recursion_without_transpose_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("birnn.hidden_gradient_recursions")
 def test_planted_backward_pass_dropping_the_recurrent_term_is_refuted():
     def local_only(params, x, z, hf0, hbT1):
         g = ref.birnn_backward(params, x, z, hf0, hbT1)
@@ -130,6 +137,7 @@ def test_planted_backward_pass_dropping_the_recurrent_term_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("birnn.weight_gradients")
 def test_planted_weight_gradient_with_earlier_backward_state_is_refuted():
     # eq 71 with (h^b_{t-1})ᵀ in place of (h^b_{t+1})ᵀ (h^b_0 := h^b_1 at t = 1)
     def earlier(example, impl, rng):
@@ -144,6 +152,7 @@ def test_planted_weight_gradient_with_earlier_backward_state_is_refuted():
     assert run(restated("birnn.weight_gradients", earlier)).verdict == "refuted"
 
 
+@planted("birnn.weight_gradients")
 def test_planted_backward_pass_with_wrong_input_time_is_refuted():
     # ∇_{W^f} L accumulated with x_{t+1} (wrapping at T)
     def shifted(params, x, z, hf0, hbT1):

@@ -8,13 +8,14 @@ import numpy as np
 from claims.dropout import assume_numerically_invertible
 from harness import Comparison, Inequality, MeanOf
 from impl.numpy_ref import dropout as ref
-from tests.support import impl_with, restated, run
+from tests.support import impl_with, planted, restated, run
 
 
 def _gamma2(X):
     return np.sum(X * X, axis=0)
 
 
+@planted("dropout.mask_moments")
 def test_planted_inverted_dropout_mask_is_refuted():
     # inverted dropout rescales kept entries by 1/p: E[X⊙R] = X, not pX
     def rescaled(shape, p, rng):
@@ -23,6 +24,7 @@ def test_planted_inverted_dropout_mask_is_refuted():
     assert run("dropout.mask_moments", impl_with(dropout_mask=rescaled)).verdict == "refuted"
 
 
+@planted("dropout.mask_moments")
 def test_planted_second_moment_with_p_squared_on_the_diagonal_is_refuted():
     def diagonal_p_squared(example, impl, rng, n):
         X, p = example["X"], example["p"]
@@ -32,6 +34,7 @@ def test_planted_second_moment_with_p_squared_on_the_diagonal_is_refuted():
     assert run(restated("dropout.mask_moments", diagonal_p_squared)).verdict == "refuted"
 
 
+@planted("dropout.expected_loss")
 def test_planted_expected_loss_without_the_gamma_penalty_is_refuted():
     def no_penalty(example, impl, rng, n):
         X, y, w, p = example["X"], example["y"], example["w"], example["p"]
@@ -41,6 +44,7 @@ def test_planted_expected_loss_without_the_gamma_penalty_is_refuted():
     assert run(restated("dropout.expected_loss", no_penalty)).verdict == "refuted"
 
 
+@planted("dropout.expected_loss")
 def test_planted_loss_with_dropped_mask_is_refuted():
     # the loss of the unmasked model: no expectation over R at all
     def unmasked(X, y, w, R):
@@ -49,6 +53,7 @@ def test_planted_loss_with_dropped_mask_is_refuted():
     assert run("dropout.expected_loss", impl_with(dropout_loss=unmasked)).verdict == "refuted"
 
 
+@planted("dropout.minimizer")
 def test_planted_minimizer_without_the_1_over_p_is_refuted():
     def forgets_p(X, y, p):
         return p * ref.dropout_minimizer(X, y, p)  # returns p·w, not w
@@ -56,6 +61,7 @@ def test_planted_minimizer_without_the_1_over_p_is_refuted():
     assert run("dropout.minimizer", impl_with(dropout_minimizer=forgets_p)).verdict == "refuted"
 
 
+@planted("dropout.minimizer")
 def test_planted_minimizer_with_identity_penalty_is_refuted():
     def ridge_like(X, y, p):
         return ref.ridge_minimizer(X, y, (1 - p) / p) / p  # λI instead of λΓ²
@@ -63,16 +69,19 @@ def test_planted_minimizer_with_identity_penalty_is_refuted():
     assert run("dropout.minimizer", impl_with(dropout_minimizer=ridge_like)).verdict == "refuted"
 
 
+@planted("dropout.lambda_decreasing_in_p")
 def test_planted_lambda_not_monotone_is_refuted():
     v = run("dropout.lambda_decreasing_in_p", impl_with(dropout_lambda=lambda p: p * (1 - p)))
     assert v.verdict == "refuted"
 
 
+@planted("dropout.lambda_decreasing_in_p")
 def test_planted_lambda_not_zero_at_one_is_refuted():
     v = run("dropout.lambda_decreasing_in_p", impl_with(dropout_lambda=lambda p: 1.0 / p))
     assert v.verdict == "refuted"
 
 
+@planted("dropout.hessian_psd")
 def test_planted_loss_with_inverted_dropout_changes_the_hessian():
     def inverted(X, y, w, R):
         return ref.dropout_loss(X, y, w, R / 0.5)
@@ -80,6 +89,7 @@ def test_planted_loss_with_inverted_dropout_changes_the_hessian():
     assert run("dropout.hessian_psd", impl_with(dropout_loss=inverted)).verdict == "refuted"
 
 
+@planted("dropout.hessian_psd")
 def test_planted_hessian_with_a_negative_penalty_is_refuted():
     # H = 2p²XᵀX - 2p(1-p)Γ²: neither the Hessian nor PSD
     def wrong_sign(example, impl, rng):
@@ -91,6 +101,7 @@ def test_planted_hessian_with_a_negative_penalty_is_refuted():
     assert run(restated("dropout.hessian_psd", wrong_sign)).verdict == "refuted"
 
 
+@planted("dropout.minimizer_eq26")
 def test_eq26_is_refuted_and_its_corrected_form_holds():
     v = run("dropout.minimizer_eq26")
     assert v.verdict == "refuted" and v.counterexample is not None
@@ -108,6 +119,7 @@ def test_eq26_is_refuted_and_its_corrected_form_holds():
     assert run(restated("dropout.minimizer_eq26", corrected, expected="holds")).verdict == "holds"
 
 
+@planted("dropout.minimizer_eq26")
 def test_eq26_on_square_data_alone_is_refuted():
     # shapes aside: for n = d ≥ 2 the value differs too
     X = np.array([[1.0, 2.0], [0.5, -1.0]])
@@ -117,6 +129,7 @@ def test_eq26_on_square_data_alone_is_refuted():
     assert "p w = (X Xᵀ + λΓ²)^{-1} Xᵀ y" in v.counterexample["evidence"]
 
 
+@planted("dropout.sample_average_minimizer")
 def test_planted_sample_average_with_inverted_masks_is_refuted():
     # masks rescaled by 1/p (here p = 0.5 hard-coded) while training: a wrong minimiser
     def inverted(X, y, R):
@@ -127,6 +140,7 @@ def test_planted_sample_average_with_inverted_masks_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("dropout.sample_average_minimizer")
 def test_planted_sample_average_converging_to_ridge_is_refuted():
     # an "implementation" that returns the ridge solution with λI, whatever the masks
     def ridge_target(X, y, R):
@@ -139,6 +153,7 @@ def test_planted_sample_average_converging_to_ridge_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("ridge.minimizer")
 def test_planted_ridge_with_halved_penalty_is_refuted():
     def halved(X, y, lam):
         return ref.ridge_minimizer(X, y, lam / 2)
@@ -146,6 +161,7 @@ def test_planted_ridge_with_halved_penalty_is_refuted():
     assert run("ridge.minimizer", impl_with(ridge_minimizer=halved)).verdict == "refuted"
 
 
+@planted("ridge.hessian_quadratic_form")
 def test_ridge_quadratic_form_is_refuted_and_its_corrected_form_holds():
     assert run("ridge.hessian_quadratic_form").verdict == "refuted"
 
@@ -161,6 +177,7 @@ def test_ridge_quadratic_form_is_refuted_and_its_corrected_form_holds():
     assert v.verdict == "holds"
 
 
+@planted("dropout.equals_ridge_equal_column_norms")
 def test_planted_equal_norms_without_the_factor_c_is_refuted():
     # λ_L2 = λ_dropout (forgetting c): wrong unless c = 1
     def ridge_forgets_c(X, y, lam):
@@ -172,6 +189,7 @@ def test_planted_equal_norms_without_the_factor_c_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("dropout.equals_ridge_equal_column_norms")
 def test_planted_dropout_that_is_plain_ridge_is_refuted():
     # an implementation whose "dropout" is weight decay λI: then λ_L2 = λ reproduces it for
     # unequal column norms too, and the second half of the claim must fail

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from claims.framework import linear_default_variance
 from strategies.laws import uncorrelated_unit_vectors
-from tests.support import impl_with, restated, run
+from tests.support import impl_with, planted, restated, run
 
 
 def _normal(var_of):
@@ -34,6 +34,7 @@ def _uniform_layer(bound_of, bias: bool):
     return layer
 
 
+@planted("framework.kaiming_matches_he")
 def test_planted_kaiming_with_fan_out_is_refuted():
     def fan_out_mode(name, fan_in, fan_out):
         return 2.0 / fan_out if name.startswith("kaiming") else _he_glorot(name, fan_in, fan_out)
@@ -42,11 +43,13 @@ def test_planted_kaiming_with_fan_out_is_refuted():
     assert run("framework.kaiming_matches_he", wrong).verdict == "refuted"
 
 
+@planted("framework.kaiming_matches_he")
 def test_correct_initialisers_hold():
     right = impl_with(framework_initializer=_normal(_he_glorot))
     assert run("framework.kaiming_matches_he", right).verdict == "holds"
 
 
+@planted("framework.xavier_matches_glorot")
 def test_planted_xavier_as_lecun_is_refuted():
     def lecun(name, fan_in, fan_out):
         return 1.0 / fan_in
@@ -55,6 +58,7 @@ def test_planted_xavier_as_lecun_is_refuted():
     assert run("framework.xavier_matches_glorot", wrong).verdict == "refuted"
 
 
+@planted("framework.documented_variances")
 def test_planted_documented_variance_with_swapped_fans_is_refuted():
     wrong = impl_with(framework_initializer_variance=lambda name, i, o: _he_glorot(name, o, i))
     v = run("framework.documented_variances", wrong)
@@ -62,6 +66,7 @@ def test_planted_documented_variance_with_swapped_fans_is_refuted():
     assert v.counterexample["evidence"]["kaiming_normal"]["max_abs_difference"] > 0
 
 
+@planted("framework.linear_default_unit_variance")
 def test_torch_like_default_linear_is_refuted_and_lecun_layer_holds():
     torch_like = impl_with(framework_linear_init=_uniform_layer(lambda d: 1 / math.sqrt(d),
                                                                 bias=True))
@@ -71,6 +76,7 @@ def test_torch_like_default_linear_is_refuted_and_lecun_layer_holds():
     assert run("framework.linear_default_unit_variance", lecun).verdict == "holds"
 
 
+@planted("framework.linear_default_variance")
 def test_planted_default_linear_without_bias_variance_is_refuted():
     # a framework whose default layer had no bias would give Var a_i = 1/3, not (1+1/d)/3;
     # the difference 1/(3 d) is large only for small fan-in, which the strategy generates

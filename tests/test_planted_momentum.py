@@ -6,9 +6,10 @@ import numpy as np
 
 from harness import MeanOf
 from impl.numpy_ref import momentum as ref
-from tests.support import impl_with, restated, run
+from tests.support import impl_with, planted, restated, run
 
 
+@planted("momentum.recursions")
 def test_planted_momentum_without_decay_is_refuted():
     wrong = impl_with(momentum_updates=lambda g, a, e: -np.cumsum(e * np.asarray(g), axis=0))
     v = run("momentum.recursions", wrong)
@@ -16,12 +17,14 @@ def test_planted_momentum_without_decay_is_refuted():
     assert v.counterexample is not None and "--claims-replay=" in v.replay
 
 
+@planted("momentum.equivalence")
 def test_planted_equivalence_with_eps_equal_delta_is_refuted():
     # the rules are NOT equivalent with ε = δ: the running average's (1-β) is missing
     wrong = impl_with(running_average_updates=lambda g, b, d: ref.momentum_updates(g, b, d))
     assert run("momentum.equivalence", wrong).verdict == "refuted"
 
 
+@planted("momentum.unrolled")
 def test_planted_unrolled_sum_off_by_one_step_is_refuted():
     def shifted(g, beta):
         v = ref.running_average(g, beta)
@@ -30,6 +33,7 @@ def test_planted_unrolled_sum_off_by_one_step_is_refuted():
     assert run("momentum.unrolled", impl_with(running_average=shifted)).verdict == "refuted"
 
 
+@planted("momentum.bias")
 def test_planted_unbiased_running_average_statement_is_refuted():
     def says_unbiased(example, impl, rng, n):
         law, beta, t = example["law"], example["beta"], example["t"]
@@ -42,6 +46,7 @@ def test_planted_unbiased_running_average_statement_is_refuted():
     assert ev["rejects"] and not (ev["ci"][0] <= ev["target"] <= ev["ci"][1])
 
 
+@planted("momentum.bias_correction")
 def test_planted_bias_correction_by_1_minus_beta_is_refuted():
     def wrong_correction(g, beta):
         return ref.running_average(g, beta) / (1 - beta)

@@ -12,7 +12,7 @@ from harness import MeanOf
 from impl.numpy_ref import mlp as ref_mlp
 from impl.numpy_ref import normalisation as ref
 from strategies.tensors import learning_rate_grids, wn_mlp_problems
-from tests.support import impl_with, restated, run
+from tests.support import impl_with, planted, restated, run
 
 
 def _unbiased_statistics(x, kind):
@@ -39,12 +39,14 @@ def _grads_with_weight_decay(params, X, y):
     return loss, {**grads, "u": grads["u"] + np.asarray(params["u"])}
 
 
+@planted("norm.stats_example")
 def test_planted_stats_with_unbiased_variance_is_refuted():
     v = run("norm.stats_example", impl_with(norm_statistics=_unbiased_statistics))
     assert v.verdict == "refuted"
     assert any("σ²_batch = [7/12, 155/144]" in line and "DIFFERS" in line for line in v.evidence)
 
 
+@planted("norm.stats_example")
 def test_stats_example_shows_the_six_tensors():
     v = run("norm.stats_example")
     assert v.verdict == "holds"
@@ -53,6 +55,7 @@ def test_stats_example_shows_the_six_tensors():
         assert shown in v.statement
 
 
+@planted("norm.standardizes")
 def test_standardizes_is_refuted_by_a_degenerate_group():
     v = run("norm.standardizes")
     assert v.verdict == "refuted"
@@ -64,17 +67,20 @@ def _corrected_standardisation(example, impl, rng):
     return standardisation_evidence(example, impl, degenerate_groups_vanish=True)
 
 
+@planted("norm.standardizes")
 def test_standardizes_holds_when_degenerate_groups_are_allowed_to_vanish():
     v = run(restated("norm.standardizes", _corrected_standardisation, expected="holds"))
     assert v.verdict == "holds", v.evidence
 
 
+@planted("norm.standardizes")
 def test_planted_unbiased_variance_breaks_the_corrected_standardisation():
     wrong = impl_with(normalise=_unbiased_normalise)
     c = restated("norm.standardizes", _corrected_standardisation, expected="holds")
     assert run(c, wrong).verdict == "refuted"
 
 
+@planted("norm.batchnorm_equals_weightnorm")
 def test_planted_weight_norm_with_flipped_sign_is_refuted():
     wrong = impl_with(weight_norm=lambda u, gamma: -ref.weight_norm(u, gamma))
     v = run("norm.batchnorm_equals_weightnorm", wrong)
@@ -82,6 +88,7 @@ def test_planted_weight_norm_with_flipped_sign_is_refuted():
     assert v.counterexample["evidence"]["E[ŷ·wᵀx]"]["rejects"]
 
 
+@planted("norm.batchnorm_equals_weightnorm")
 def test_planted_population_sd_without_square_root_is_refuted():
     def sd_is_squared_norm(example, impl, rng, n):
         law, u = example["x"], example["u"]
@@ -92,6 +99,7 @@ def test_planted_population_sd_without_square_root_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("norm.weightnorm_gradient")
 def test_planted_gradient_without_projection_is_refuted():
     wrong = impl_with(weight_norm_grad_u=_unprojected_grad_u)
     v = run("norm.weightnorm_gradient", wrong)
@@ -99,6 +107,7 @@ def test_planted_gradient_without_projection_is_refuted():
     assert any("implementation's" in e and "DIFFERS" in e for e in v.evidence)
 
 
+@planted("norm.weightnorm_gradient")
 def test_planted_gradient_without_gamma_is_refuted():
     def without_gamma(u, gamma, grad_w):
         return ref.weight_norm_grad_u(u, np.ones_like(np.asarray(gamma, float)), grad_w)
@@ -107,6 +116,7 @@ def test_planted_gradient_without_gamma_is_refuted():
                impl_with(weight_norm_grad_u=without_gamma)).verdict == "refuted"
 
 
+@planted("norm.projection_annihilates_u")
 def test_planted_projection_with_wrong_power_is_refuted():
     def wrong_power(u, gamma, grad_w):
         r = np.linalg.norm(u, axis=-1, keepdims=True)
@@ -116,16 +126,19 @@ def test_planted_projection_with_wrong_power_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("norm.projection_annihilates_u")
 def test_planted_unprojected_gradient_breaks_the_annihilation():
     v = run("norm.projection_annihilates_u", impl_with(weight_norm_grad_u=_unprojected_grad_u))
     assert v.verdict == "refuted"
 
 
+@planted("norm.weightnorm_norm_growth")
 def test_planted_weight_decay_breaks_the_norm_growth_identity():
     wrong = impl_with(wn_mlp_loss_and_grads=_grads_with_weight_decay)
     assert run("norm.weightnorm_norm_growth", wrong).verdict == "refuted"
 
 
+@planted("norm.weightnorm_norm_growth")
 def test_planted_step_on_u_only_half_is_refuted():
     def half_step_on_u(params, grads, lr):
         new = ref_mlp.wn_mlp_gd_step(params, grads, lr)
@@ -136,6 +149,7 @@ def test_planted_step_on_u_only_half_is_refuted():
     assert v.verdict == "refuted"
 
 
+@planted("norm.weightnorm_growth_faster_with_larger_lr")
 def test_larger_rate_is_refuted_with_the_numbers():
     v = run("norm.weightnorm_growth_faster_with_larger_lr")
     assert v.verdict == "refuted"
@@ -148,12 +162,14 @@ one_step = st.fixed_dictionaries(
     {"net": wn_mlp_problems().map(lambda p: {**p, "T": 1}), "lrs": learning_rate_grids()})
 
 
+@planted("norm.weightnorm_growth_faster_with_larger_lr")
 def test_larger_rate_holds_for_one_step():
     c = restated("norm.weightnorm_growth_faster_with_larger_lr",
                  larger_rate.check, given=one_step, expected="holds")
     assert run(c).verdict == "holds"
 
 
+@planted("norm.weightnorm_growth_faster_with_larger_lr")
 def test_planted_weight_decay_breaks_one_step_growth():
     c = restated("norm.weightnorm_growth_faster_with_larger_lr",
                  larger_rate.check, given=one_step, expected="holds")
