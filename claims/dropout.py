@@ -17,7 +17,7 @@ from scipy import optimize
 
 import harness
 from harness import Comparison, Inequality, MeanOf, claim
-from harness.decision import gamma, tolerance
+from harness.rounding import Rounding, gamma, tolerance
 from strategies.matrices import (
     KINDS,
     design_matrices,
@@ -488,8 +488,8 @@ def equals_ridge_equal_column_norms(example, impl, rng):
     j = int(np.argmin(all_d))
     lam = float(np.exp(candidates[j]))
     w = impl.ridge_minimizer(X, y, lam)
-    floor = tolerance(w, v, terms=_solve_terms(n, d),
-                      condition=max(cond_v, float(np.linalg.cond(gram + lam * np.eye(d)))),
+    floor = tolerance(w, v, rounding=Rounding(_solve_terms(n, d), max(
+                          cond_v, float(np.linalg.cond(gram + lam * np.eye(d))))),
                       scale=float(np.linalg.norm(w) + np.linalg.norm(v)))
     return {"min over λ_L2 of ||w_L2 - p w_dropout|| exceeds rounding": Inequality(
         float(np.max(floor)) * np.sqrt(d), float(all_d[j]))}

@@ -35,6 +35,11 @@ class Profile:
     examples_statistical: int
     examples_existential: int
     sample_cap: int
+    shrink_seconds: float = 2.0
+    """Time Hypothesis may spend shrinking a decisive example before the smallest found is
+    kept (the verdict is decided before shrinking starts)."""
+    example_seconds: float = 120.0
+    """Longest one statistical example may take to decide before it stops with an error."""
 
     def examples_for(self, kind: str, override: int | None) -> int:
         """Examples Hypothesis runs for a claim of ``kind`` (a claim may override)."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.differentiate import jacobian
 
-from harness.decision import gamma
+from harness.rounding import gamma
 
 FD_STEP = 0.5
 """Initial step of scipy.differentiate.jacobian (its default), halved at each iteration."""

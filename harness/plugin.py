@@ -20,10 +20,11 @@ import pytest
 from harness import seeding
 from harness.budget import PROFILES, Budget
 from harness.declaration import CATALOGUE, Claim
-from harness.engine import Plan, check_claim
+from harness.engine import Plan
 from harness.errors import HarnessError, ImplementationError, ReplayError
 from harness.implementations import Implementation, load
 from harness.reporting import failure_message, report, table, write_report
+from harness.runner import check_claim
 from harness.verdict import Verdict
 
 _PROP = "claims_verdict"
@@ -146,13 +147,13 @@ class ClaimItem(pytest.Item):
                         source=c.source, statement=c.statement, impl=impl.name,
                         profile=state["profile"].name,
                         reason=f"implementation {impl.name!r} lacks {', '.join(missing)}")
-            self.user_properties.append((_PROP, json.dumps(v.to_json())))
+            self.user_properties.append((_PROP, json.dumps(v.to_record())))
             pytest.skip(f"not applicable: {v.reason}")
         plan = Plan(profile=state["profile"], budget=state["budget"], impl_name=impl.name,
                     run_seed=state["run_seed"], node_id=self.nodeid)
         v = check_claim(c, impl, plan,
                         replay=(replay[1], replay[2]) if replay is not None else None)
-        self.user_properties.append((_PROP, json.dumps(v.to_json())))
+        self.user_properties.append((_PROP, json.dumps(v.to_record())))
         if not v.as_expected:
             raise ClaimMismatch(failure_message(v))
 
@@ -179,7 +180,7 @@ _SEEN: dict[str, dict[str, Any]] = {}
 
 
 def _from_json(d: dict[str, Any]) -> Verdict:
-    return Verdict(**d)
+    return Verdict.from_record(d)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

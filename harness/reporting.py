@@ -61,7 +61,7 @@ def table(verdicts: Iterable[Verdict]) -> list[str]:
 def report(verdicts: Iterable[Verdict], *, family_alpha: float, impl: str, profile: str,
            nominal_alpha: float, statistical_claims: int) -> dict[str, Any]:
     """The JSON report: the run's error budget and one record per claim."""
-    claims = [v.to_json() for v in sorted(verdicts, key=lambda v: v.id)]
+    claims = [v.to_record() for v in sorted(verdicts, key=lambda v: v.id)]
     return {
         "family_alpha": family_alpha,
         "nominal_alpha": nominal_alpha,

@@ -32,6 +32,7 @@ __all__ = [
     "gram",
     "least_squares",
     "log2_sum",
+    "mean_floor",
     "recurrence",
     "running_sum",
     "solve",
@@ -171,3 +172,23 @@ def tolerance(actual: np.ndarray, expected: np.ndarray, *, rounding: Rounding,
     tol = tol + SAFETY_FACTOR_NUMERICAL * np.asarray(abs_error, dtype=float)
     tiny = float(np.finfo(dtype).tiny)
     return np.maximum(tol, tiny)
+
+
+ROUNDING_TERMS = 64
+"""Dependent floating-point operations allowed for computing one replicate of a statistical
+claim and its target."""
+
+
+def mean_floor(target: float, mean_abs: float | np.ndarray, n: int | np.ndarray,
+               dtype: np.dtype | type = np.float64) -> np.ndarray | float:
+    """Largest ``|mean - target|`` that rounding alone can explain for ``n`` replicates whose
+    mean absolute value is ``mean_abs``: ``γ(k) (|target| + mean|X|)`` with ``k`` =
+    :data:`ROUNDING_TERMS` plus ``log2 n`` for the summation of the mean (vectorised over
+    ``mean_abs`` and ``n``). No statistical decision rejects a discrepancy below it, so the
+    stated power is against ``|E[X] - target| ≥ max(d · SD(X), floor)``; under
+    ``E[X] = target`` the floor only removes rejections, so α is unchanged."""
+    u = unit_roundoff(dtype)
+    k = ROUNDING_TERMS + np.ceil(np.log2(np.maximum(2, np.asarray(n, dtype=float))))
+    g = np.where(k * u < 1, k * u / (1 - k * u), np.inf)
+    out = g * (abs(float(target)) + np.asarray(mean_abs, dtype=float))
+    return float(out) if np.ndim(out) == 0 else out

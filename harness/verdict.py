@@ -1,11 +1,13 @@
-"""The verdict: one result object from which the failure message and the report are printed."""
+"""The verdict: one result object from which the failure message, the terminal table, the
+JSON report and the HTML report are printed."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-VerdictName = Literal["holds", "refuted", "not applicable"]
+VerdictName = Literal["holds", "refuted", "not applicable", "error"]
+VERDICTS: tuple[str, ...] = ("holds", "refuted", "not applicable", "error")
 
 
 @dataclass
@@ -15,16 +17,19 @@ class Verdict:
     ``alpha`` is the false-failure probability the claim was allotted (statistical claims;
     None otherwise), ``min_effect`` the standardised deviation every decision was sure to
     catch (power ``power``), ``samples`` the Monte-Carlo replicates drawn in all.
-    Statistical decisions are sequential (``harness.decision``): ``samples_per_decision``
+    Statistical decisions are sequential (``harness.sequential``): ``samples_per_decision``
     is the most one decision may draw (its last look; more only when the observed law's
     tail needs it), ``samples_fixed_n_per_decision`` what the fixed-n t-test with the same
     α, power and minimal effect draws, ``samples_fixed_n`` that figure summed over the
-    examples run (to compare with ``samples``), ``looks`` the planned looks and
-    ``stop_looks`` how many examples stopped at each look (1-based, as strings);
-    ``tolerance`` the largest floating-point tolerance used (exact claims),
-    ``counterexample`` the shrunk example that refutes the claim and its evidence,
-    ``witness`` the shrunk example that proves an existential claim, ``replay`` the
-    command that reruns that example to the bit.
+    examples run, ``looks`` the planned looks and ``stop_looks`` how many examples stopped
+    at each look (1-based, as strings); ``trace`` the looks of the deciding example (or of a
+    typical one when the claim holds). ``tolerance`` is the largest floating-point tolerance
+    used (exact claims) and ``worst`` the largest discrepancy against its tolerance over the
+    examples. ``counterexample`` is the shrunk example that refutes the claim and its
+    evidence, ``witness`` the shrunk example that proves an existential claim, ``replay``
+    the command that reruns that example to the bit. ``error`` (verdict ``error``) holds the
+    error's type, message, example and replay command. ``seconds`` is the claim's wall time,
+    ``decide_seconds`` the part until the verdict was decided, ``shrink_seconds`` the rest.
     """
 
     id: str
@@ -53,19 +58,41 @@ class Verdict:
     samples_fixed_n: int | None = None
     looks: int | None = None
     stop_looks: dict[str, int] | None = None
+    nodeid: str | None = None
+    subject: str = ""
+    decide_seconds: float = 0.0
+    shrink_seconds: float = 0.0
+    error: dict[str, Any] | None = None
+    needs: list[str] = field(default_factory=list)
+    pins: list[str] = field(default_factory=list)
+    corrects: str | None = None
+    corrected_by: str | None = None
+    worst: dict[str, Any] | None = None
+    trace: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.subject:
+            self.subject = self.id.split(".", 1)[0]
 
     @property
     def as_expected(self) -> bool:
         """True when the harness reached the verdict the claim's author expected."""
         return self.verdict == self.expected
 
-    def to_json(self) -> dict[str, Any]:
+    def to_record(self) -> dict[str, Any]:
         """The report's record of this claim."""
         return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Verdict:
+        """The verdict a report record was written from (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in record.items() if k in names})
 
 
 REPORT_FIELDS = (
     "id", "verdict", "expected", "kind", "source", "examples", "samples", "alpha",
-    "min_effect", "tolerance", "counterexample", "replay", "seconds",
+    "min_effect", "tolerance", "counterexample", "replay", "seconds", "nodeid", "subject",
+    "decide_seconds", "shrink_seconds", "error", "corrects", "corrected_by", "worst", "trace",
 )
 """Fields of a report record that users' scripts rely on (more may follow them)."""

@@ -22,9 +22,10 @@ import pytest
 
 from harness.budget import DEFAULT, Budget, Profile
 from harness.declaration import CATALOGUE, Claim
-from harness.engine import Plan, check_claim
+from harness.engine import Plan
 from harness.implementations import Implementation
 from harness.plugin import load_catalogue
+from harness.runner import check_claim
 from harness.verdict import Verdict
 
 load_catalogue()

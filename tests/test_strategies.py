@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from harness import decision
 from harness.budget import PROFILES
 from harness.declaration import CATALOGUE
+from harness.design import sequential_design
 from strategies.laws import (
     MAX_LOGNORMAL_S,
     MAX_SQUARED_KURTOSIS,
@@ -69,7 +69,8 @@ def test_the_law_pairs_bound_needs_less_than_the_sample_cap(profile):
     c = CATALOGUE["init.var_product_identity"]
     p = plan(prof)
     # the smallest α the engine gives one of its decisions (two expectations, the last look)
-    design = decision.sequential_design(p.example_alpha(c) / 2, prof.power, prof.min_effect_sd)
+    design = sequential_design(alpha=p.example_alpha(c) / 2, power=prof.power,
+                               min_effect_sd=prof.min_effect_sd)
     need = design.samples_needed_at_last_look(MAX_SQUARED_SKEWNESS, MAX_SQUARED_KURTOSIS)
     assert need * CAP_MARGIN <= prof.sample_cap, (profile, int(need), prof.sample_cap)
 
