@@ -7,8 +7,8 @@ the very object the engine drives, with its validity guard, its skewness-correct
 acceptances, its replanning and its last look drawing what the law needs) — is run
 ``REPS`` times, vectorised (one row per repetition), on cheap laws (Gaussian, Student-t
 with 9.5 degrees of freedom, centred exponential, standardised Bernoulli(0.1), lognormal
-with log-scale 0.8: skewness 3.7, excess kurtosis 31, like the squared and product replicates of the catalogue)
-at a calibration level large enough to be measured (``CAL_ALPHA``, power ``CAL_POWER``
+with log-scale 0.8: skewness 3.7, excess kurtosis 31, like the squared and product
+replicates of the catalogue) at a calibration level large enough to be measured (``CAL_ALPHA``, power ``CAL_POWER``
 against ``CAL_EFFECT`` SD):
 
 * on a TRUE statement (``E[X] = target``) the observed rejection rate must not exceed
