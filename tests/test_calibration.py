@@ -8,8 +8,8 @@ acceptances, its replanning and its last look drawing what the law needs) — is
 ``REPS`` times, vectorised (one row per repetition), on cheap laws (Gaussian, Student-t
 with 9.5 degrees of freedom, centred exponential, standardised Bernoulli(0.1), lognormal
 with log-scale 0.8: skewness 3.7, excess kurtosis 31, like the squared and product
-replicates of the catalogue) at a calibration level large enough to be measured (``CAL_ALPHA``, power ``CAL_POWER``
-against ``CAL_EFFECT`` SD):
+replicates of the catalogue) at a calibration level large enough to be measured
+(``CAL_ALPHA``, power ``CAL_POWER`` against ``CAL_EFFECT`` SD):
 
 * on a TRUE statement (``E[X] = target``) the observed rejection rate must not exceed
   the stated α;
