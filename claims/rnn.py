@@ -82,7 +82,7 @@ def activation_placement_equivalence(example, impl, rng):
     kind="exact",
     expected="holds",
     given=any_norm_problems,
-    needs=("rnn_hidden_states", "rnn_step_jacobian", "activation_derivative"),
+    needs=("rnn_hidden_states", "rnn_step_jacobian", "activation_derivative", "activation"),
 )
 def step_jacobian(example, impl, rng):
     W, U, b, x, h0, act = _unit(example)
@@ -142,7 +142,7 @@ def operator_norm_facts(example, impl, rng):
     kind="exact",
     expected="holds",
     given=vanishing_problems,
-    needs=("rnn_hidden_states", "rnn_jacobian_through_time"),
+    needs=("rnn_hidden_states", "rnn_jacobian_through_time", "activation"),
 )
 def vanishing_gradient_bound(example, impl, rng):
     W, U, b, x, h0, act = _unit(example)

@@ -131,6 +131,9 @@ def assume(condition: object, why: str = "") -> bool:
 
 ClaimFunction = Callable[..., Any]
 
+MISSING: Any = object()
+"""Marks a field a claim did not give (each required field is then named in the error)."""
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -165,12 +168,12 @@ class Claim:
 def declare(
     check: ClaimFunction,
     *,
-    id: str,
-    statement: str,
-    source: str,
-    kind: str,
-    expected: str,
-    given: Any,
+    id: Any = MISSING,
+    statement: Any = MISSING,
+    source: Any = MISSING,
+    kind: Any = MISSING,
+    expected: Any = MISSING,
+    given: Any = MISSING,
     needs: Sequence[str] = (),
     examples: int | None = None,
     reading: str | None = None,
@@ -180,7 +183,15 @@ def declare(
     """Validate the fields of a claim and build it, without registering it."""
     module = getattr(check, "__module__", "") or ""
     file = inspect.getsourcefile(check) or "" if callable(check) else ""
-    where = f"{file or module}: claim {id!r}"
+    shown = id if id is not MISSING else getattr(check, "__name__", "?")
+    where = f"{file or module}: claim {shown!r}"
+    fields = {"id": id, "statement": statement, "source": source, "kind": kind,
+              "expected": expected, "given": given}
+    absent = [name for name, value in fields.items() if value is MISSING]
+    if absent:
+        raise ClaimDeclarationError(
+            f"{where}: field{'s' if len(absent) > 1 else ''} {', '.join(map(repr, absent))} "
+            f"missing; a claim declares id, statement, source, kind, expected and given")
     if not isinstance(id, str) or not _ID.match(id):
         raise ClaimDeclarationError(
             f"{where}: id must look like 'subject.name' (lower case, dotted), got {id!r}"
@@ -289,6 +300,11 @@ class Registry:
     def __contains__(self, claim_id: object) -> bool:
         return claim_id in self._claims
 
+    def remove_module(self, module: str) -> None:
+        """Forget the claims of ``module`` (a file that could not be declared whole)."""
+        for claim_id in [c.id for c in self._claims.values() if c.module == module]:
+            del self._claims[claim_id]
+
     def in_module(self, module: str) -> list[Claim]:
         """Claims declared in the module named ``module``."""
         return [c for c in self._claims.values() if c.module == module]
@@ -299,12 +315,12 @@ CATALOGUE = Registry()
 
 def claim(
     *,
-    id: str,
-    statement: str,
-    source: str,
-    kind: str,
-    expected: str,
-    given: Any,
+    id: Any = MISSING,
+    statement: Any = MISSING,
+    source: Any = MISSING,
+    kind: Any = MISSING,
+    expected: Any = MISSING,
+    given: Any = MISSING,
     needs: Sequence[str] = (),
     examples: int | None = None,
     reading: str | None = None,

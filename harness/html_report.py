@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.errors import UsageError
+
 INSTALL_HINT = "pip install -e '.[report]'"
 
 VERDICTS = ("holds", "refuted", "not applicable", "error")
@@ -45,8 +47,13 @@ _ARRAY_CELLS = 64          # arrays up to this many elements are shown as tables
 _COLOURS = {"continue": "#7b7b7b", "reject": "#c62828", "accept": "#2e7d32"}
 
 
-class ReportDependencyError(RuntimeError):
+class ReportDependencyError(UsageError):
     """The HTML report needs a package that is not installed (matplotlib)."""
+
+
+def require() -> None:
+    """Raise :class:`ReportDependencyError` when the HTML report cannot be drawn here."""
+    _matplotlib()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,10 +11,14 @@ implementation into the verdict ``error`` with the example and the command that 
 
 from __future__ import annotations
 
+import dataclasses
 import time
+import traceback
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
@@ -23,6 +27,7 @@ from harness import seeding
 from harness.declaration import Claim, OutsideAssumptions
 from harness.engine import Outcome, Plan, evaluate, replay_command
 from harness.errors import BudgetError, ReplayError
+from harness.implementations import Implementation
 from harness.verdict import Verdict
 
 __all__ = ["check_claim"]
@@ -141,13 +146,24 @@ class _Run:
             lambda example, drawn: self.body(example, seeding.mix(run_seed, drawn))))
 
 
-def check_claim(c: Claim, impl: Any, plan: Plan,
-                replay: tuple[Any, int] | None = None) -> Verdict:
+def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None = None,
+                hypothesis_seed: Any = None) -> Verdict:
     """Run claim ``c`` against implementation ``impl`` and return its :class:`Verdict`.
 
     With ``replay=(example, seed)`` the claim runs on that one example only, without
-    Hypothesis, exactly as it ran when it was printed. An error raised by the claim or the
-    implementation becomes the verdict ``error``; a :class:`ReplayError` is raised."""
+    Hypothesis, exactly as it ran when it was printed. A claim that needs a function the
+    implementation lacks is *not applicable*; an error raised by the claim or the
+    implementation becomes the verdict ``error``; a :class:`ReplayError` is raised. Unless
+    the run gives ``hypothesis_seed`` (``--hypothesis-seed``), Hypothesis's choice of
+    examples is seeded from the run seed and the claim's ID, so the run seed alone repeats
+    the run."""
+    if isinstance(impl, Implementation):
+        missing = impl.missing(c.needs)
+        plan = dataclasses.replace(plan, dtype=impl.dtype, reference=impl.is_reference,
+                                   impl_name=impl.name)
+        if missing:
+            return _not_applicable(c, plan, impl, missing)
+        impl = impl.for_claim(c.id, c.needs)
     run = _Run(c, impl, plan, replaying=replay is not None)
     found: Outcome | None = None
     error: BaseException | None = None
@@ -155,7 +171,10 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
         if replay is not None:
             run.body(*replay)
         else:
-            run.hypothesis_test()()
+            test = run.hypothesis_test()
+            if hypothesis_seed is None:
+                test = hypothesis.seed(seeding.mix(plan.run_seed, zlib.crc32(c.id.encode())))(test)
+            test()
     except _Decisive as exc:
         found = exc.outcome
     except ReplayError:
@@ -163,6 +182,14 @@ def check_claim(c: Claim, impl: Any, plan: Plan,
     except Exception as exc:  # noqa: BLE001 - becomes the verdict 'error', shown in full
         error = exc
     return _verdict(run, found, error)
+
+
+def _not_applicable(c: Claim, plan: Plan, impl: Implementation, missing: list[str]) -> Verdict:
+    return Verdict(id=c.id, verdict="not applicable", expected=c.expected, kind=c.kind,
+                   source=c.source, statement=c.statement, reading=c.reading,
+                   impl=impl.name, profile=plan.profile.name, nodeid=plan.node_id,
+                   needs=list(c.needs), pins=list(c.pins), corrects=c.corrects,
+                   reason=f"implementation {impl.name!r} lacks {', '.join(missing)}")
 
 
 def _verdict(run: _Run, found: Outcome | None, error: BaseException | None) -> Verdict:
@@ -226,3 +253,4 @@ def _error(v: Verdict, run: _Run, error: BaseException) -> None:
                       replay=replay_command(run.c, run.plan, example, seed))
         v.replay = record["replay"]
     v.error = record
+    v.traceback = "".join(traceback.format_exception(type(error), error, error.__traceback__))

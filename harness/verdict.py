@@ -69,6 +69,8 @@ class Verdict:
     corrected_by: str | None = None
     worst: dict[str, Any] | None = None
     trace: dict[str, Any] | None = None
+    traceback: str | None = field(default=None, repr=False, compare=False)
+    """The error's traceback (not reported: printed only when ``--tb`` asks for it)."""
 
     def __post_init__(self) -> None:
         if not self.subject:
@@ -81,7 +83,9 @@ class Verdict:
 
     def to_record(self) -> dict[str, Any]:
         """The report's record of this claim."""
-        return asdict(self)
+        record = asdict(self)
+        del record["traceback"]
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Verdict:

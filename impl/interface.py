@@ -147,6 +147,8 @@ Masks are *keep* masks: ``R_ij ~ Bern(p)`` i.i.d., entries 0.0 or 1.0, no 1/p re
     (any minimiser when it is not unique); shape ``(*batch, d)``.
 """
 
+import numpy as np
+
 FUNCTIONS = {
     "momentum": ("momentum_updates", "running_average_updates", "running_average",
                  "bias_corrected_average"),
@@ -167,3 +169,142 @@ FUNCTIONS = {
 
 ALL_FUNCTIONS: tuple[str, ...] = tuple(f for names in FUNCTIONS.values() for f in names)
 """Every function name of the interface, in the order above."""
+
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "momentum_updates": ("g", "alpha", "eps"),
+    "running_average_updates": ("g", "beta", "delta"),
+    "running_average": ("g", "beta"),
+    "bias_corrected_average": ("g", "beta"),
+    "init_weight": ("scheme", "fan_in", "fan_out", "rng", "batch"),
+    "init_variance": ("scheme", "fan_in", "fan_out"),
+    "linear": ("h", "W", "b"),
+    "relu": ("a",),
+    "framework_initializer": ("name", "fan_in", "fan_out", "rng", "batch"),
+    "framework_initializer_variance": ("name", "fan_in", "fan_out"),
+    "framework_linear_init": ("fan_in", "fan_out", "rng", "batch"),
+    "activation": ("name", "a"),
+    "activation_derivative": ("name", "a"),
+    "rnn_hidden_states": ("W", "U", "b", "x", "h0", "name"),
+    "rnn_conventional_states": ("W", "U", "b", "x", "g0", "name"),
+    "rnn_step_jacobian": ("W", "h_prev", "name"),
+    "rnn_jacobian_through_time": ("W", "U", "b", "x", "h0", "name"),
+    "operator_norm": ("A",),
+    "largest_eigenvalue": ("S",),
+    "birnn_forward": ("params", "x", "hf0", "hbT1", "offsets"),
+    "birnn_step_losses": ("y", "z"),
+    "birnn_backward": ("params", "x", "z", "hf0", "hbT1"),
+    "norm_statistics": ("x", "kind"),
+    "normalise": ("x", "kind", "eps"),
+    "weight_norm": ("u", "gamma"),
+    "weight_norm_grad_u": ("u", "gamma", "grad_w"),
+    "wn_mlp_init": ("n_in", "n_hidden", "rng"),
+    "wn_mlp_loss_and_grads": ("params", "X", "y"),
+    "wn_mlp_gd_step": ("params", "grads", "lr"),
+    "dropout_mask": ("shape", "p", "rng"),
+    "dropout_loss": ("X", "y", "w", "R"),
+    "dropout_lambda": ("p",),
+    "dropout_minimizer": ("X", "y", "p"),
+    "ridge_minimizer": ("X", "y", "lam"),
+    "sample_average_dropout_minimizer": ("X", "y", "R"),
+}
+"""The arguments of each function, in order, as the documentation above names them."""
+
+
+class Outputs(tuple):
+    """The shapes of a function returning several values (a tuple), in order."""
+
+
+class Either(frozenset):
+    """Several shapes an array may have (a state that may or may not carry batch axes it
+    does not depend on)."""
+
+
+def _s(a) -> tuple[int, ...]:
+    return tuple(np.shape(a))
+
+
+def _batch(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(np.broadcast_shapes(*shapes))
+
+
+def _steps(a) -> tuple[int, ...]:
+    """States h_0..h_T of a recurrence over x ``(T, *batch, p)`` from h0 ``(*batch, d)``."""
+    h0 = "h0" if "h0" in a else "g0"
+    batch = _batch(_s(a["x"])[1:-1], _s(a[h0])[:-1], _s(a["W"])[:-2], _s(a["U"])[:-2])
+    return (_s(a["x"])[0] + 1, *batch, _s(a["W"])[-1])
+
+
+def _birnn(a) -> dict:
+    """h^f depends on x, h^f_0, its offsets and W^f, U^f; h^b on x, h^b_{T+1}, its offsets
+    and W^b, U^b: each carries the batch axes of what it depends on (or all of them)."""
+    P, off = a["params"], a.get("offsets") or {}
+    T, d, k = _s(a["x"])[0], _s(P["Uf"])[-1], _s(P["Vf"])[-2]
+
+    def side(h0: str, o: str, W: str, U: str) -> tuple[int, ...]:
+        extra = [_s(off[o])[1:-1]] if off.get(o) is not None else []
+        return _batch(_s(a["x"])[1:-1], _s(a[h0])[:-1], _s(P[W])[:-2], _s(P[U])[:-2], *extra)
+
+    bf, bb = side("hf0", "f", "Wf", "Uf"), side("hbT1", "b", "Wb", "Ub")
+    full = _batch(bf, bb, _s(P["Vf"])[:-2], _s(P["Vb"])[:-2])
+    return {"hf": Either({(T + 1, *bf, d), (T + 1, *full, d)}),
+            "hb": Either({(T + 1, *bb, d), (T + 1, *full, d)}), "y": (T, *full, k)}
+
+
+def _params(a) -> dict:
+    return {key: _s(value) for key, value in a["params"].items()}
+
+
+def _reduced(a) -> tuple[int, ...]:
+    axes = {"batch": (-3, -1), "layer": (-2, -1), "instance": (-1,)}[a["kind"]]
+    shape = list(_s(a["x"]))
+    for axis in axes:
+        shape[axis] = 1
+    return tuple(shape)
+
+
+SHAPES = {
+    "momentum_updates": lambda a: _s(a["g"]),
+    "running_average_updates": lambda a: _s(a["g"]),
+    "running_average": lambda a: _s(a["g"]),
+    "bias_corrected_average": lambda a: _s(a["g"]),
+    "init_weight": lambda a: (a["batch"], a["fan_out"], a["fan_in"]),
+    "init_variance": lambda a: (),
+    "linear": lambda a: _batch(_s(a["h"])[:-1] + _s(a["W"])[-2:-1],
+                               _s(a["W"])[:-2] + _s(a["W"])[-2:-1], _s(a["b"])),
+    "relu": lambda a: _s(a["a"]),
+    "framework_initializer": lambda a: (a["batch"], a["fan_out"], a["fan_in"]),
+    "framework_initializer_variance": lambda a: (),
+    "framework_linear_init": lambda a: Outputs([(a["batch"], a["fan_out"], a["fan_in"]),
+                                                (a["batch"], a["fan_out"])]),
+    "activation": lambda a: _s(a["a"]),
+    "activation_derivative": lambda a: _s(a["a"]),
+    "rnn_hidden_states": _steps,
+    "rnn_conventional_states": _steps,
+    "rnn_step_jacobian": lambda a: _batch(_s(a["h_prev"])[:-1], _s(a["W"])[:-2])
+    + _s(a["W"])[-1:] * 2,
+    "rnn_jacobian_through_time": lambda a: _steps(a)[1:-1] + _s(a["W"])[-1:] * 2,
+    "operator_norm": lambda a: _s(a["A"])[:-2],
+    "largest_eigenvalue": lambda a: _s(a["S"])[:-2],
+    "birnn_forward": _birnn,
+    "birnn_step_losses": lambda a: _batch(_s(a["y"]), _s(a["z"]))[:-1],
+    "birnn_backward": lambda a: {
+        "hf": (_s(a["x"])[0] + 1, _s(a["params"]["Uf"])[-1]),
+        "hb": (_s(a["x"])[0] + 1, _s(a["params"]["Uf"])[-1]), **_params(a)},
+    "norm_statistics": lambda a: Outputs([_reduced(a), _reduced(a)]),
+    "normalise": lambda a: _s(a["x"]),
+    "weight_norm": lambda a: _batch(_s(a["u"]), _s(a["gamma"]) + (1,)),
+    "weight_norm_grad_u": lambda a: _s(a["u"]),
+    "wn_mlp_init": lambda a: {"u": (a["n_hidden"], a["n_in"]), "gamma": (a["n_hidden"],),
+                              "beta": (a["n_hidden"],), "v": (a["n_hidden"],), "c": ()},
+    "wn_mlp_loss_and_grads": lambda a: Outputs([(), _params(a)]),
+    "wn_mlp_gd_step": lambda a: _params(a),
+    "dropout_mask": lambda a: tuple(a["shape"]),
+    "dropout_loss": lambda a: _batch(_s(a["R"])[:-2], _s(a["w"])[:-1]),
+    "dropout_lambda": lambda a: (),
+    "dropout_minimizer": lambda a: _s(a["X"])[-1:],
+    "ridge_minimizer": lambda a: _s(a["X"])[-1:],
+    "sample_average_dropout_minimizer": lambda a: _s(a["R"])[:-3] + _s(a["X"])[-1:],
+}
+"""The shape each function returns, from its arguments by name: a tuple for an array (``()``
+for a number), a dict for a dict of arrays, :class:`Outputs` for several return values.
+The engine checks every value an implementation returns against it."""

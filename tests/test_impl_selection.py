@@ -87,13 +87,15 @@ def test_planted_user_module_is_refuted_and_missing_function_not_applicable(tmp_
     assert "1 skipped" in out and "1 passed" not in out
 
 
-def test_every_claim_needing_a_missing_function_is_not_applicable(tmp_path):
+def test_a_run_where_every_claim_is_not_applicable_is_not_green(tmp_path):
+    # the framework claims need the framework functions, which numpy lacks: each is
+    # reported not applicable (never passed), and a run that checked nothing fails
     report = tmp_path / "framework.json"
     code, out, data = run_pytest("claims/framework.py", report=report)
-    assert code == 0, out
-    assert data["impl"] == "numpy"
-    assert data["claims"], "no framework claim ran"
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert "nothing was checked: every selected claim is not applicable" in out
+    assert data["impl"] == "numpy" and data["claims"], "no framework claim ran"
     for rec in data["claims"]:
         assert rec["verdict"] == "not applicable", rec["id"]
         assert rec["reason"].startswith("implementation 'numpy' lacks framework_")
-    assert "passed" not in out.splitlines()[-1]
+    assert data["totals"]["not applicable"] == len(data["claims"])

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from impl.torch_impl._boundary import DTYPE, array, seed, tensor
+from impl.torch_impl._boundary import array, dtype, seed, tensor
 
 
 def dropout_mask(shape: tuple[int, ...], p: float, rng: np.random.Generator) -> np.ndarray:
@@ -22,8 +22,8 @@ def dropout_mask(shape: tuple[int, ...], p: float, rng: np.random.Generator) -> 
     # nn.Dropout draws from torch's global generator: fork it and seed it from rng
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed(rng))
-        kept = layer(torch.ones(tuple(shape), dtype=DTYPE))
-    return array((kept != 0).to(DTYPE))
+        kept = layer(torch.ones(tuple(shape), dtype=dtype()))
+    return array((kept != 0).to(dtype()))
 
 
 def dropout_loss(X: np.ndarray, y: np.ndarray, w: np.ndarray, R: np.ndarray) -> np.ndarray:
@@ -49,7 +49,7 @@ def dropout_minimizer(X: np.ndarray, y: np.ndarray, p: float) -> np.ndarray:
 def ridge_minimizer(X: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     """(XᵀX + λI)^{-1} Xᵀy, solved with torch.linalg.solve."""
     X_t, y_t = tensor(X), tensor(y)
-    eye = torch.eye(X_t.shape[1], dtype=DTYPE)
+    eye = torch.eye(X_t.shape[1], dtype=dtype())
     return array(torch.linalg.solve(X_t.T @ X_t + lam * eye, X_t.T @ y_t))
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from impl.torch_impl._boundary import DTYPE, array, fresh, generator, seed, view
+from impl.torch_impl._boundary import array, dtype, fresh, generator, seed, view
 
 Initialiser = Callable[[torch.Tensor, torch.Generator], object]
 
@@ -47,7 +47,7 @@ _FRAMEWORK_INITIALISERS: dict[str, Initialiser] = {
 def _draw(initialise: Initialiser, fan_in: int, fan_out: int, rng: np.random.Generator,
           batch: int) -> np.ndarray:
     gen = generator(rng)
-    w = torch.empty((batch, fan_out, fan_in), dtype=DTYPE)
+    w = torch.empty((batch, fan_out, fan_in), dtype=dtype())
     for i in range(batch):
         initialise(w[i], gen)
     return array(w)
@@ -56,12 +56,12 @@ def _draw(initialise: Initialiser, fan_in: int, fan_out: int, rng: np.random.Gen
 def _linear_defaults(fan_in: int, fan_out: int, rng: np.random.Generator,
                      batch: int) -> tuple[np.ndarray, np.ndarray]:
     """``batch`` (W, b) pairs as ``nn.Linear(fan_in, fan_out)`` initialises them."""
-    w = torch.empty((batch, fan_out, fan_in), dtype=DTYPE)
-    b = torch.empty((batch, fan_out), dtype=DTYPE)
+    w = torch.empty((batch, fan_out, fan_in), dtype=dtype())
+    b = torch.empty((batch, fan_out), dtype=dtype())
     # nn.Linear draws from torch's global generator: fork it and seed it from rng
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed(rng))
-        layer = nn.Linear(fan_in, fan_out, dtype=DTYPE)
+        layer = nn.Linear(fan_in, fan_out, dtype=dtype())
         for i in range(batch):
             # the layer's parameters are views of replicate i: reset_parameters fills them
             layer.weight.data, layer.bias.data = w[i], b[i]
@@ -83,12 +83,12 @@ def init_weight(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generator
     if scheme == "framework_default":
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed(rng))
-            layer = nn.Linear(fan_in, batch * fan_out, bias=False, dtype=DTYPE)
+            layer = nn.Linear(fan_in, batch * fan_out, bias=False, dtype=dtype())
         return array(layer.weight).reshape(batch, fan_out, fan_in)
     if scheme not in _SCHEMES:
         raise ValueError(f"unknown initialisation scheme {scheme!r}")
     if scheme.startswith(("lecun_", "he_")):
-        w = torch.empty((batch * fan_out, fan_in), dtype=DTYPE)
+        w = torch.empty((batch * fan_out, fan_in), dtype=dtype())
         _SCHEMES[scheme](w, generator(rng))
         return array(w).reshape(batch, fan_out, fan_in)
     return _draw(_SCHEMES[scheme], fan_in, fan_out, rng, batch)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from impl.torch_impl._boundary import DTYPE, array, tensor
+from impl.torch_impl._boundary import array, dtype, tensor
 
 
 def _sgd(g: np.ndarray, lr: float, momentum: float, dampening: float,
@@ -28,7 +28,7 @@ def _sgd(g: np.ndarray, lr: float, momentum: float, dampening: float,
     """(Δθ_t, momentum buffer after step t) for t = 1..T, from torch.optim.SGD; with
     ``zero_buffer`` the buffer starts at v_0 = 0, else torch's first step sets it to g_1."""
     g_t = tensor(g)
-    p = torch.zeros(g_t.shape[1:], dtype=DTYPE, requires_grad=True)
+    p = torch.zeros(g_t.shape[1:], dtype=dtype(), requires_grad=True)
     # a negative step size is a step of |lr| that maximises (the gradient's sign flipped)
     opt = torch.optim.SGD([p], lr=abs(lr), momentum=momentum, dampening=dampening,
                           maximize=lr < 0)
@@ -94,7 +94,7 @@ def bias_corrected_average(g: np.ndarray, beta: float) -> np.ndarray:
     keeps d_t ≥ 1 (no division by a vanishing second moment).
     """
     g_t = tensor(g)
-    p = torch.zeros(g_t.shape[1:], dtype=DTYPE, requires_grad=True)
+    p = torch.zeros(g_t.shape[1:], dtype=dtype(), requires_grad=True)
     opt = torch.optim.Adam([p], lr=1.0, betas=(beta, _ADAM_BETA2), eps=_ADAM_EPS)
     out = torch.empty_like(g_t)
     for t in _steps(opt, p, g_t):

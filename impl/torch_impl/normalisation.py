@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm as _weight_norm
 
-from impl.torch_impl._boundary import DTYPE, array, generator, tensor
+from impl.torch_impl._boundary import array, dtype, generator, tensor
 
 _AXES = {"batch": (-3, -1), "layer": (-2, -1), "instance": (-1,)}
 
@@ -45,16 +45,16 @@ def normalise(x: np.ndarray, kind: str, eps: float) -> np.ndarray:
     B = int(np.prod(batch)) if batch else 1
     if kind == "layer":
         return array(nn.LayerNorm((C, F), eps=eps, elementwise_affine=False,
-                                  dtype=DTYPE)(t))
+                                  dtype=dtype())(t))
     if kind == "batch":
         folded = t.reshape(B, N, C, F).permute(1, 0, 2, 3).reshape(N, B * C, F)
         layer = nn.BatchNorm1d(B * C, eps=eps, affine=False, track_running_stats=False,
-                               dtype=DTYPE)
+                               dtype=dtype())
         out = layer(folded) if N * F > 1 else _aten_batch_norm(folded, eps)
         return array(out.reshape(N, B, C, F).permute(1, 0, 2, 3).reshape(t.shape))
     folded = t.reshape(B * N, C, F)
     if F > 1:
-        out = nn.InstanceNorm1d(C, eps=eps, affine=False, dtype=DTYPE)(folded)
+        out = nn.InstanceNorm1d(C, eps=eps, affine=False, dtype=dtype())(folded)
     else:
         out = _aten_batch_norm(folded.reshape(1, B * N * C, F), eps)
     return array(out.reshape(t.shape))
@@ -64,7 +64,7 @@ def _normalised_rows(u: torch.Tensor, gamma: torch.Tensor) -> nn.Linear:
     """A bias-free nn.Linear whose rows are weight-normalised: w_r = g_r v_r / ||v_r||,
     with v = u (rows) and g = γ."""
     rows, d = u.shape
-    layer = _weight_norm(nn.Linear(d, rows, bias=False, dtype=DTYPE), dim=0)
+    layer = _weight_norm(nn.Linear(d, rows, bias=False, dtype=dtype()), dim=0)
     wn = layer.parametrizations.weight
     with torch.no_grad():
         wn.original0.copy_(gamma.reshape(rows, 1))
@@ -100,10 +100,10 @@ def wn_mlp_init(n_in: int, n_hidden: int, rng: np.random.Generator) -> dict[str,
     """u ~ N(0, 1), γ = 1, β = 0, v ~ N(0, 1/H), c = 0 (drawn with a torch generator)."""
     gen = generator(rng)
     return {
-        "u": array(torch.randn((n_hidden, n_in), generator=gen, dtype=DTYPE)),
+        "u": array(torch.randn((n_hidden, n_in), generator=gen, dtype=dtype())),
         "gamma": np.ones(n_hidden),
         "beta": np.zeros(n_hidden),
-        "v": array(torch.randn(n_hidden, generator=gen, dtype=DTYPE)) / np.sqrt(n_hidden),
+        "v": array(torch.randn(n_hidden, generator=gen, dtype=dtype())) / np.sqrt(n_hidden),
         "c": np.zeros(()),
     }
 

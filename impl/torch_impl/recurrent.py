@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from impl.torch_impl._boundary import DTYPE, array, tensor
+from impl.torch_impl._boundary import array, dtype, tensor
 
 _FAMILIES = ("sigmoid", "tanh", "identity", "scaled_sigmoid", "scaled_tanh")
 
@@ -107,7 +107,7 @@ def rnn_jacobian_through_time(W, U, b, x, h0, activation_name: str) -> np.ndarra
                          x_t.shape[1:-1])
     h = h.expand(*batch, d).clone().requires_grad_(True)
     if x_t.shape[0] == 0:
-        return array(torch.eye(d, dtype=DTYPE).expand(*batch, d, d))
+        return array(torch.eye(d, dtype=dtype()).expand(*batch, d, d))
     h_T = _rnn(W_t, U_t, b_t, x_t, h, activation_name)[-1]
     return array(_jacobian_rows(h_T.expand(*batch, d), h))
 
@@ -140,7 +140,7 @@ def _birnn(params: dict[str, torch.Tensor], x: torch.Tensor, hf0: torch.Tensor,
                                            + _mv(params["Ub"], hb[0])), off_b, t - 1))
     hf_s, hb_s = _stack(hf), _stack(hb)
     ys = [_mv(params["Vf"], hf_s[t]) + _mv(params["Vb"], hb_s[t - 1]) for t in range(1, T + 1)]
-    y = _stack(ys) if ys else torch.zeros((0,), dtype=DTYPE)
+    y = _stack(ys) if ys else torch.zeros((0,), dtype=dtype())
     return {"hf": hf_s, "hb": hb_s, "y": y}
 
 
@@ -164,8 +164,8 @@ def birnn_backward(params: dict, x, z, hf0, hbT1) -> dict:
     p = {k: tensor(v).requires_grad_(True) for k, v in params.items()}
     x_t, z_t = tensor(x), tensor(z)
     T, d = x_t.shape[0], tensor(hf0).shape[-1]
-    off_f = torch.zeros((T + 1, d), dtype=DTYPE, requires_grad=True)
-    off_b = torch.zeros((T + 1, d), dtype=DTYPE, requires_grad=True)
+    off_f = torch.zeros((T + 1, d), dtype=dtype(), requires_grad=True)
+    off_b = torch.zeros((T + 1, d), dtype=dtype(), requires_grad=True)
     out = _birnn(p, x_t, tensor(hf0), tensor(hbT1), off_f, off_b)
     loss = torch.sum((z_t - out["y"]) ** 2) if T else (off_f.sum() + off_b.sum()) * 0.0
     names = list(p)
