@@ -1,0 +1,182 @@
+"""A green run means something was checked: bad options, implementations and claim files
+give a short error that blames the right party, never a silent pass or a wall of traceback.
+
+Each test runs pytest as a user would (a subprocess in this checkout, or in a copy of it).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness import MeanOf, declare
+from harness.errors import ClaimDeclarationError
+from tests.support import impl_with, run
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = "001_b46d8049f0855ad6.txt Q0"
+
+
+def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True) -> tuple[int, str]:
+    """Exit code and output (stdout and stderr) of pytest run on ``args``."""
+    done = subprocess.run([sys.executable, "-m", "pytest", *(["-q"] if quiet else []),
+                           "-p", "no:xdist", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout + done.stderr
+
+
+def lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--impl=os"], "--impl=os: os supplies none of the functions the claims need"),
+    (["--claims-seed=-1"], "argument --claims-seed: expected an integer in [0, 2**63)"),
+    (["--claims-seed=1.5"], "argument --claims-seed: expected a non-negative integer"),
+    (["--claims-report=/nonexistent/dir/r.json"],
+     "--claims-report=/nonexistent/dir/r.json: the directory /nonexistent/dir does not exist"),
+])
+def test_a_bad_option_is_a_one_line_usage_error_before_any_claim_runs(args, message):
+    code, out = pytest_run("claims/momentum.py", *args)
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert message in out, out
+    assert "Traceback" not in out and len(lines(out)) <= 4, out
+
+
+def test_replaying_one_claim_on_another_claims_node_is_a_usage_error():
+    payload = json.dumps({"claim": "momentum.bias", "example": {}, "seed": 1})
+    code, out = pytest_run("claims/momentum.py::momentum.unrolled", f"--claims-replay={payload}")
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert "names claim 'momentum.bias', which is not selected" in out
+    assert "claims/momentum.py::momentum.bias" in out
+
+
+def test_a_misspelt_function_is_named_and_its_claims_are_not_applicable(tmp_path):
+    report = tmp_path / "r.json"
+    code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
+                           f"--claims-report={report}")
+    data = json.loads(report.read_text())
+    verdicts = {c["id"]: c["verdict"] for c in data["claims"]}
+    assert verdicts["init.he_normal"] == "not applicable"  # needs init_weight
+    assert verdicts["init.relu_second_moment"] == "holds"  # needs relu only
+    assert "init_weights: did you mean init_weight?" in out
+    assert "lacks: " in out and "init_weight" in out
+    assert "claims: " in out and " not applicable, " in out  # the totals line
+    assert "impl tests.user_impls.misspelt (tests.user_impls.misspelt, float64), profile " \
+        "default" in out and "run seed" in out  # the summary names impl, profile and seed
+    assert code == pytest.ExitCode.OK, out
+    code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
+                           "--claims-strict", "-k", "he_normal or relu_second_moment")
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert "not applicable under --claims-strict" in out
+
+
+def test_an_implementation_that_raises_is_an_error_verdict_with_example_and_replay(tmp_path):
+    report = tmp_path / "r.json"
+    code, out = pytest_run("claims/initialisation.py", "claims/momentum.py",
+                           "--impl=tests.user_impls.raising", "-k", "relu_second_moment or bias",
+                           f"--claims-report={report}")
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert "Traceback" not in out and len(lines(out)) < 60, out
+    assert "implementation 'tests.user_impls.raising': relu() raised ValueError" in out
+    assert "running_average() returned" in out and "NaN or infinite" in out
+    records = {c["id"]: c for c in json.loads(report.read_text())["claims"]}
+    for claim_id in ("init.relu_second_moment", "momentum.bias"):
+        rec = records[claim_id]
+        assert rec["verdict"] == "error" and rec["error"]["type"] == "ImplementationError"
+        assert rec["error"]["example"] is not None and "--claims-replay=" in rec["replay"]
+    code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.raising",
+                           "-k", "relu_second_moment", "--tb=long", quiet=False)
+    assert "Traceback" in out and "negative input" in out  # the whole story, on request
+    assert "claims: impl tests.user_impls.raising (tests.user_impls.raising, float64), " \
+        "profile default, family-wise alpha 0.001, run seed" in out  # the session header
+
+
+def test_float32_results_without_a_declared_dtype_are_refused():
+    f32 = impl_with(init_weight=lambda s, fi, fo, rng, b: rng.normal(
+        0, np.sqrt(1 / fi), (b, fo, fi)).astype(np.float32))
+    v = run("init.normal_unit_inputs", f32)
+    assert v.verdict == "error" and v.error["type"] == "ImplementationError"
+    assert "init_weight() returned dtype float32, expected float64" in v.error["message"]
+    assert "DTYPE = numpy.float32" in v.error["message"]
+
+
+def test_a_wrong_shape_is_blamed_on_the_function():
+    v = run("init.relu_second_moment", impl_with(relu=lambda a: np.maximum(a, 0)[:-1]))
+    assert v.verdict == "error"
+    assert "relu() returned shape" in v.error["message"]
+
+
+def test_misspelt_needs_are_a_declaration_error_naming_the_closest_function():
+    with pytest.raises(ClaimDeclarationError, match=r"'rellu'.*did you mean 'relu'"):
+        declare(lambda example, impl, rng: None, id="test.typo", statement="s", source=SRC,
+                kind="exact", expected="holds", given=st_just(), needs=("rellu",))
+
+
+def test_a_missing_field_names_the_claim_and_the_field():
+    with pytest.raises(ClaimDeclarationError, match=r"claim 'test.nofield': field 'source'"):
+        declare(lambda example, impl, rng: None, id="test.nofield", statement="s",
+                kind="exact", expected="holds", given=st_just())
+
+
+def test_a_call_outside_needs_is_the_claims_error():
+    def undeclared(example, impl, rng, n):
+        return {"E[ReLU]": MeanOf(impl.relu(rng.standard_normal(n)), 0.4)}
+
+    c = declare(undeclared, id="test.undeclared", statement="s", source=SRC,
+                kind="statistical", expected="holds", given=st_just())
+    v = run(c)
+    assert v.verdict == "error" and v.error["type"] == "ClaimDeclarationError"
+    assert "calls 'relu', which its needs do not declare" in v.error["message"]
+
+
+def st_just():
+    from hypothesis import strategies as st
+
+    return st.just({})
+
+
+BROKEN = '''
+from hypothesis import strategies as st
+from harness import Comparison, claim
+
+@claim(id="broken.kind", statement="s", source="001_b46d8049f0855ad6.txt Q0",
+       kind="probabilistic", expected="holds", given=st.just({}))
+def kind(example, impl, rng):
+    return Comparison(1.0, 1.0)
+'''
+
+
+def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path):
+    for folder in ("harness", "impl", "strategies", "claims"):
+        shutil.copytree(ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "torch*"))
+    for name in ("conftest.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for path in (tmp_path / "claims").glob("*.py"):
+        if path.name not in ("__init__.py", "momentum.py"):
+            path.unlink()
+    (tmp_path / "claims" / "broken.py").write_text(textwrap.dedent(BROKEN))
+    code, out = pytest_run("claims/", cwd=tmp_path)
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert "claim 'broken.kind': unknown kind 'probabilistic'" in out
+    assert "5 passed" in out and "1 failed" in out
+    assert "INTERNALERROR" not in out and "Traceback" not in out
+
+
+def test_nothing_is_installed_under_a_generic_top_level_name(tmp_path):
+    # run from outside the checkout: no folder of the checkout is importable there
+    probe = ("import importlib.util, json; print(json.dumps({n: getattr(importlib.util."
+             "find_spec(n), 'origin', None) for n in ('harness', 'claims', 'strategies', "
+             "'impl', 'benchmarks')}))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, check=True)
+    found = json.loads(done.stdout)
+    assert not any(origin and str(ROOT) in origin for origin in found.values()), found
