@@ -12,6 +12,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from strategies.hyperparameters import batch_shapes
+from strategies.matrices import matrix_entries
+
 NORMALISATION_KINDS = ("batch", "layer", "instance")
 
 
@@ -116,3 +119,37 @@ def learning_rate_grids(*, max_size: int = 12) -> st.SearchStrategy[list[float]]
                      st.integers(2, max_size)).map(
         lambda t: [float(a) for a in np.geomspace(t[0], max(t[1], 1.5 * t[0]), t[2])]
     )
+
+
+def real_arrays(*, max_dims: int = 3, max_side: int = 5) -> st.SearchStrategy[np.ndarray]:
+    """Float64 arrays of 0 to ``max_dims`` axes with every sign of finite value: ±0,
+    subnormal, tiny, ordinary and huge (up to 1e300) entries. Shrinks towards a 0-d zero."""
+    elements = st.one_of(
+        st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False),
+        st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 1.0, -1.0]),
+    )
+    return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=1,
+                            max_side=max_side).flatmap(
+        lambda s: hnp.arrays("float64", s, elements=elements))
+
+
+@st.composite
+def dense_layer_inputs(draw: st.DrawFn, *, max_width: int = 6,
+                       magnitude: float = 1e3) -> dict:
+    """Arguments of ``linear(h, W, b)``: ``h`` ``(*batch, fan_in)``, ``W``
+    ``(*batch, fan_out, fan_in)`` and ``b`` as a scalar, a ``(fan_out,)`` vector or a
+    ``(*batch, fan_out)`` array (the forms "broadcastable to (*batch, fan_out)" takes),
+    unbatched or with up to two batch axes; entries 0 or of magnitude 1e-3 to
+    ``magnitude``. Shrinks towards an unbatched 1 → 1 layer with a scalar bias."""
+    batch = draw(batch_shapes())
+    fan_in = draw(st.integers(1, max_width))
+    fan_out = draw(st.integers(1, max_width))
+    entries = matrix_entries(magnitude=magnitude)
+    form = draw(st.sampled_from(["scalar", "vector", "batched"]))
+    b_shape = {"scalar": (), "vector": (fan_out,), "batched": (*batch, fan_out)}[form]
+    return {
+        "h": draw(hnp.arrays("float64", (*batch, fan_in), elements=entries)),
+        "W": draw(hnp.arrays("float64", (*batch, fan_out, fan_in), elements=entries)),
+        "b": draw(hnp.arrays("float64", b_shape, elements=entries)),
+        "bias": form,
+    }
