@@ -153,3 +153,31 @@ def dense_layer_inputs(draw: st.DrawFn, *, max_width: int = 6,
         "b": draw(hnp.arrays("float64", b_shape, elements=entries)),
         "bias": form,
     }
+
+
+def batched_nct_tensors(*, max_side: int = 4) -> st.SearchStrategy[np.ndarray]:
+    """Float64 tensors ``(*batch, N, C, F)``: unbatched or with one or two batch axes of
+    sizes 1..3, and the (N, C, F) and entries of :func:`nct_tensors`. Shrinks towards an
+    unbatched (1, 1, 1) zero."""
+    shapes = st.tuples(batch_shapes(max_axes=2, max_side=3), nct_shapes(max_side=max_side))
+    return shapes.flatmap(lambda s: hnp.arrays("float64", (*s[0], *s[1]),
+                                               elements=activation_values()))
+
+
+@st.composite
+def batched_directions(draw: st.DrawFn, *, max_dim: int = 6) -> dict:
+    """Arguments of ``weight_norm(u, gamma)`` and ``weight_norm_grad_u(u, gamma, grad_w)``:
+    ``u`` ``(*batch, d)`` with no zero row (entries of magnitude 1e-6 to 1e6, zeros
+    included), ``gamma`` a scalar or one length per row (shape ``batch``), and ``grad_w``
+    shaped like ``u``. Shrinks towards an unbatched u of ones with γ = 1."""
+    batch = draw(batch_shapes(max_axes=2, max_side=3))
+    d = draw(st.integers(1, max_dim))
+    entries = st.one_of(st.just(1.0), magnitudes(1e-6, 10.0),
+                        st.floats(1e-6, 1e6).flatmap(lambda m: st.sampled_from([m, -m])))
+    u = draw(hnp.arrays("float64", (*batch, d), elements=entries)
+             .filter(lambda a: bool(np.all(np.linalg.norm(a, axis=-1) > 0))))
+    per_row = bool(batch) and draw(st.booleans())
+    gamma = (draw(hnp.arrays("float64", batch, elements=weight_norm_gammas())) if per_row
+             else draw(weight_norm_gammas()))
+    grad_w = draw(hnp.arrays("float64", (*batch, d), elements=magnitudes(1e-6, 1e3)))
+    return {"u": u, "gamma": gamma, "grad_w": grad_w}
