@@ -26,13 +26,17 @@ step size (ε and δ)."""
 
 moment_problems = st.fixed_dictionaries(
     {
-        "law": laws_with_moments(mean=st.one_of(st.sampled_from([1.0, -2.0, 0.0]),
-                                                st.floats(-3.0, 3.0))),
+        "law": laws_with_moments(mean=st.one_of(
+            st.sampled_from([1.0, -2.0, 0.5, 0.0]),
+            st.floats(0.05, 3.0).flatmap(lambda m: st.sampled_from([m, -m])))),
         "beta": momentum_betas(),
         "t": st.one_of(time_horizons(max_t=8), time_horizons(max_t=50)),
     }
 )
-"""A law of i.i.d. gradients (any finite-variance law, any mean), β and a step t."""
+"""A law of i.i.d. gradients (any finite-variance law, any mean), β and a step t. A mean
+of 0 makes every rescaling of v_t unbiased, so it is one value among others rather than the
+value Hypothesis favours for floats (it drew 0 for six of eight examples in the runs that
+missed a bias correction by 1-β)."""
 
 
 def _previous(x: np.ndarray) -> np.ndarray:
