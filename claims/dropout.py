@@ -13,22 +13,33 @@ import math
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy import optimize
 
 import harness
 from harness import Comparison, Inequality, MeanOf, claim
-from harness.rounding import Rounding, gamma, tolerance
+from harness.rounding import (
+    Rounding,
+    dot,
+    elementwise,
+    gram,
+    least_squares,
+    running_sum,
+    tolerance,
+)
+from strategies.hyperparameters import batch_shapes
 from strategies.matrices import (
     KINDS,
     design_matrices,
     has_full_column_rank,
     has_nonzero_columns,
+    matrix_entries,
     matrix_shapes,
     penalty_strengths,
     regression_data,
     weight_vectors,
 )
-from strategies.probabilities import keep_probabilities
+from strategies.probabilities import keep_masks, keep_probabilities, mask_shapes
 
 SRC_2020 = "000_3426801c2423a67e.txt"
 SRC_2019 = "001_b46d8049f0855ad6.txt"
@@ -120,8 +131,8 @@ def dropout_ridge_problems(draw: st.DrawFn) -> dict:
     data = draw(regression_data(kinds=(case,), min_d=2, max_condition=1e3))
     p = draw(keep_probabilities(include_one=False))
     X, y = data["X"], data["y"]
-    gram = X.T @ X
-    v = np.linalg.solve(gram + (1 - p) / p * np.diag(np.diag(gram)), X.T @ y)
+    G = X.T @ X
+    v = np.linalg.solve(G + (1 - p) / p * np.diag(np.diag(G)), X.T @ y)
     assume(np.linalg.norm(v) > 0 and np.sum(np.abs(v) >= 1e-2 * np.linalg.norm(v)) >= 2)
     return {**data, "p": p, "case": case}
 
@@ -171,19 +182,21 @@ def _gradient_moments(X: np.ndarray, y: np.ndarray, p: float,
     return mu.sum(axis=0), float(np.sum(second - np.sum(mu * mu, axis=1)))
 
 
-def assume_numerically_invertible(condition: float, terms: int) -> None:
+def assume_numerically_invertible(rounding: Rounding) -> None:
     """The minimiser claims presuppose an invertible system. Where the error bound of the
     solve, γ(terms)·κ², reaches 1 (κ² overflowing included), no float64 computation can
     tell the two sides apart: the example is outside the precondition and is skipped."""
-    harness.assume(math.isfinite(condition) and gamma(terms) * condition < 1.0,
-                   f"the solve's error bound γ({terms})·κ² = {gamma(terms) * condition:.3g} "
+    bound = rounding.relative_error()
+    harness.assume(math.isfinite(rounding.condition) and bound < 1.0,
+                   f"the solve's error bound γ({rounding.terms})·κ² = {bound:.3g} "
                    f"is not below 1")
 
 
-def _solve_terms(n: int, d: int) -> int:
-    """Dependent operations of forming a d×d Gram matrix of n rows and solving with it, plus
-    the fixed overhead (square roots, reflector scalings) of an SVD least-squares solve."""
-    return (n + d) * d + 10
+def _solve(X: np.ndarray, condition: float) -> Rounding:
+    """Forming the d×d Gram matrix of the n rows of X and solving a system of condition
+    ``condition`` with it (or the SVD least-squares solve of the same problem)."""
+    n, d = X.shape
+    return least_squares(n, d, condition if math.isfinite(condition) else math.inf)
 
 
 # ---------------------------------------------------------------- claims
@@ -198,6 +211,7 @@ def _solve_terms(n: int, d: int) -> int:
     expected="holds",
     given=mask_problems,
     needs=("dropout_mask",),
+    pins=("dropout_mask",),
     reading="Checked through three linear functionals that weigh every entry by its sign, "
             "so that no entry's contribution cancels: ⟨sign X, X⊙R⟩ (first moment), the "
             "trace of (X⊙R)ᵀ(X⊙R) (its diagonal, p Γ²) and ⟨S, (X⊙R)ᵀ(X⊙R)⟩ with S the "
@@ -208,15 +222,15 @@ def mask_moments(example, impl, rng, n):
     X, p = example["X"], example["p"]
     R = impl.dropout_mask((n, *X.shape), p, rng)
     XR = X * R
-    gram = X.T @ X
-    S = np.sign(gram)
+    G = X.T @ X
+    S = np.sign(G)
     np.fill_diagonal(S, 0.0)
     return {
         "E<sign X, X⊙R>": MeanOf(np.sum(np.sign(X) * XR, axis=(1, 2)),
                                  p * np.sum(np.abs(X))),
         "E tr (X⊙R)ᵀ(X⊙R)": MeanOf(np.sum(XR * XR, axis=(1, 2)), p * np.sum(X * X)),
         "E<S, (X⊙R)ᵀ(X⊙R)>": MeanOf(np.einsum("rij,ril,jl->r", XR, XR, S),
-                                    p**2 * np.sum(S * gram)),
+                                    p**2 * np.sum(S * G)),
     }
 
 
@@ -246,6 +260,7 @@ def expected_loss(example, impl, rng, n):
     expected="holds",
     given=minimizer_problems,
     needs=("dropout_minimizer",),
+    pins=("dropout_minimizer",),
     reading="Wherever XᵀX + λΓ² is invertible (p < 1 and no zero column, or p = 1 and full "
             "column rank). The implementation's closed form is compared with an independent "
             "minimisation of ||y - pXw||² + p(1-p)||Γw||² (SVD least squares on the stacked "
@@ -254,9 +269,9 @@ def expected_loss(example, impl, rng, n):
 def minimizer(example, impl, rng):
     X, y, p = example["X"], example["y"], example["p"]
     w_ls, cond, scale = _expected_loss_minimizer(X, y, p)
-    assume_numerically_invertible(cond, _solve_terms(*X.shape))
-    return Comparison(impl.dropout_minimizer(X, y, p), w_ls, terms=_solve_terms(*X.shape),
-                      scale=scale, condition=cond)
+    assume_numerically_invertible(_solve(X, cond))
+    return Comparison(impl.dropout_minimizer(X, y, p), w_ls, rounding=_solve(X, cond),
+                      scale=scale)
 
 
 @claim(
@@ -277,9 +292,11 @@ def lambda_decreasing_in_p(example, impl, rng):
     p1, p2 = example
     l1, l2 = impl.dropout_lambda(p1), impl.dropout_lambda(p2)
     return {
-        "λ(p₂) - λ(p₁) <= -(p₂ - p₁)": Inequality(l2 - l1, -(p2 - p1), terms=4,
+        "λ(p₂) - λ(p₁) <= -(p₂ - p₁)": Inequality(l2 - l1, -(p2 - p1),
+                                                  rounding=elementwise(4),
                                                   scale=abs(l1) + abs(l2) + p1 + p2),
-        "λ(1) = 0": Comparison(impl.dropout_lambda(1.0), 0.0, terms=2, scale=1.0),
+        "λ(1) = 0": Comparison(impl.dropout_lambda(1.0), 0.0, rounding=elementwise(2),
+                               scale=1.0),
     }
 
 
@@ -325,9 +342,11 @@ def hessian_psd(example, impl, rng):
     fd_scale = (np.abs(f2) + np.abs(f1[:, None]) + np.abs(f1[None, :]) + abs(f0)) / h**2
     H = 2 * p**2 * X.T @ X + 2 * p * (1 - p) * np.diag(_gamma2(X))
     return {
-        "H = 2p²XᵀX + 2p(1-p)Γ²": Comparison(H_num, H, terms=n + 2**d + d + 8,
-                                             scale=fd_scale + np.abs(H)),
-        "-λ_min(H) <= 0": Inequality(-np.linalg.eigvalsh(H)[0], 0.0, terms=n + d + 4,
+        "H = 2p²XᵀX + 2p(1-p)Γ²": Comparison(
+            H_num, H, rounding=dot(d) + running_sum(n) + dot(2**d) + elementwise(8),
+            scale=fd_scale + np.abs(H)),
+        "-λ_min(H) <= 0": Inequality(-np.linalg.eigvalsh(H)[0], 0.0,
+                                     rounding=gram(n) + dot(d) + elementwise(4),
                                      scale=float(np.sum(np.abs(H)))),
     }
 
@@ -350,11 +369,12 @@ def minimizer_eq26(example, impl, rng):
     if n != d:
         return {"shape of X Xᵀ = shape of Γ²": Comparison(np.array([n, n]), np.array([d, d]))}
     M = X @ X.T + (1 - p) / p * np.diag(_gamma2(X))
-    assume_numerically_invertible(float(np.linalg.cond(M)), _solve_terms(n, d))
+    computed = _solve(X, float(np.linalg.cond(M)))
+    assume_numerically_invertible(computed)
+    rhs = np.linalg.solve(M, X.T @ y)
     return {"p w = (X Xᵀ + λΓ²)^{-1} Xᵀ y": Comparison(
-        p * impl.dropout_minimizer(X, y, p), np.linalg.solve(M, X.T @ y),
-        terms=_solve_terms(n, d), condition=float(np.linalg.cond(M)),
-        scale=float(np.linalg.norm(np.linalg.solve(M, X.T @ y))))}
+        p * impl.dropout_minimizer(X, y, p), rhs, rounding=computed,
+        scale=float(np.linalg.norm(rhs)))}
 
 
 @claim(
@@ -404,6 +424,7 @@ def sample_average_minimizer(example, impl, rng, n):
     expected="holds",
     given=ridge_problems(),
     needs=("ridge_minimizer",),
+    pins=("ridge_minimizer",),
     reading="For λ ≥ 0 where XᵀX + λI is invertible. Each objective is minimised "
             "independently as SVD least squares on [X; √λ I] w ≈ [y; 0] and "
             "[X/√2; √(λ/2) I] w ≈ [y/√2; 0].",
@@ -416,8 +437,8 @@ def ridge_minimizer(example, impl, rng):
     for name, h in (("||y-Xw||² + λ||w||²", 1.0), ("½||y-Xw||² + ½λ||w||² (eq 21)", 0.5)):
         A = np.vstack([np.sqrt(h) * X, np.sqrt(h * lam) * np.eye(d)])
         w_ls, cond, scale = _least_squares(A, np.concatenate([np.sqrt(h) * y, np.zeros(d)]))
-        assume_numerically_invertible(cond, _solve_terms(n, d))
-        out[name] = Comparison(w, w_ls, terms=_solve_terms(n, d), scale=scale, condition=cond)
+        assume_numerically_invertible(_solve(X, cond))
+        out[name] = Comparison(w, w_ls, rounding=_solve(X, cond), scale=scale)
     return out
 
 
@@ -435,8 +456,8 @@ def hessian_quadratic_form(example, impl, rng):
     H = X.T @ X + lam * np.eye(X.shape[1])
     au, aX = np.abs(u), np.abs(X)
     scale = au @ (aX.T @ aX + lam * np.eye(X.shape[1])) @ au + au @ au
-    return Comparison(u @ H @ u, np.sum((X @ u) ** 2) + u @ u, terms=sum(X.shape) + 4,
-                      scale=scale)
+    return Comparison(u @ H @ u, np.sum((X @ u) ** 2) + u @ u,
+                      rounding=gram(X.shape[0]) + dot(X.shape[1]) + elementwise(4), scale=scale)
 
 
 @claim(
@@ -460,16 +481,16 @@ def equals_ridge_equal_column_norms(example, impl, rng):
     X, y, p = example["X"], example["y"], example["p"]
     n, d = X.shape
     mu = (1 - p) / p
-    gram = X.T @ X
+    gram_matrix = X.T @ X
     g2 = _gamma2(X)
     v = p * impl.dropout_minimizer(X, y, p)
-    cond_v = float(np.linalg.cond(gram + mu * np.diag(g2)))
-    assume_numerically_invertible(cond_v, _solve_terms(n, d))
+    cond_v = float(np.linalg.cond(gram_matrix + mu * np.diag(g2)))
+    assume_numerically_invertible(_solve(X, cond_v))
     if example["case"] == "equal_column_norms":
         lam = float(np.mean(g2)) * mu
+        cond = max(cond_v, float(np.linalg.cond(gram_matrix + lam * np.eye(d))))
         return {"p w_dropout = w_L2(cλ)": Comparison(
-            v, impl.ridge_minimizer(X, y, lam), terms=_solve_terms(n, d),
-            condition=max(cond_v, float(np.linalg.cond(gram + lam * np.eye(d)))),
+            v, impl.ridge_minimizer(X, y, lam), rounding=_solve(X, cond),
             scale=float(np.linalg.norm(v)))}
 
     def distance(log_lam):
@@ -488,8 +509,236 @@ def equals_ridge_equal_column_norms(example, impl, rng):
     j = int(np.argmin(all_d))
     lam = float(np.exp(candidates[j]))
     w = impl.ridge_minimizer(X, y, lam)
-    floor = tolerance(w, v, rounding=Rounding(_solve_terms(n, d), max(
-                          cond_v, float(np.linalg.cond(gram + lam * np.eye(d))))),
+    cond = max(cond_v, float(np.linalg.cond(gram_matrix + lam * np.eye(d))))
+    floor = tolerance(w, v, rounding=_solve(X, cond),
                       scale=float(np.linalg.norm(w) + np.linalg.norm(v)))
     return {"min over λ_L2 of ||w_L2 - p w_dropout|| exceeds rounding": Inequality(
         float(np.max(floor)) * np.sqrt(d), float(all_d[j]))}
+
+
+# ---------------------------------------------------------------- corrected statements
+
+
+@claim(
+    id="dropout.minimizer_eq26_corrected",
+    statement="001 eq 26 corrected: p w_dropout = (XᵀX + λΓ²)^{-1} Xᵀ y (XᵀX, d×d, in place "
+              "of X Xᵀ).",
+    source=f"{SRC_2019} Q2.5 eq 26",
+    kind="exact",
+    expected="holds",
+    given=minimizer_problems,
+    needs=("dropout_minimizer",),
+    pins=("dropout_minimizer",),
+    corrects="dropout.minimizer_eq26",
+    reading="Wherever XᵀX + λΓ² is invertible; the right-hand side is a direct solve of the "
+            "d×d system, compared with p times the implementation's minimiser.",
+)
+def minimizer_eq26_corrected(example, impl, rng):
+    X, y, p = example["X"], example["y"], example["p"]
+    M = X.T @ X + (1 - p) / p * np.diag(_gamma2(X))
+    computed = _solve(X, float(np.linalg.cond(M)))
+    assume_numerically_invertible(computed)
+    rhs = np.linalg.solve(M, X.T @ y)
+    return {"p w = (XᵀX + λΓ²)^{-1} Xᵀ y": Comparison(
+        p * impl.dropout_minimizer(X, y, p), rhs, rounding=computed,
+        scale=float(np.linalg.norm(rhs)))}
+
+
+@claim(
+    id="ridge.hessian_quadratic_form_corrected",
+    statement="For H = XᵀX + λI: uᵀHu = ||Xu||² + λ||u||² ≥ 0 (so H is positive "
+              "semi-definite, and definite for λ > 0).",
+    source=f"{SRC_2019} Q2.4 eq 25",
+    kind="exact",
+    expected="holds",
+    given=quadratic_form_problems(),
+    corrects="ridge.hessian_quadratic_form",
+    reading="u ≠ 0 any vector, λ ≥ 0 any penalty; the statement after eq 25 drops the λ.",
+)
+def hessian_quadratic_form_corrected(example, impl, rng):
+    X, lam, u = example["X"], example["lam"], example["u"]
+    n, d = X.shape
+    H = X.T @ X + lam * np.eye(d)
+    au, aX = np.abs(u), np.abs(X)
+    scale = au @ (aX.T @ aX + lam * np.eye(d)) @ au
+    return Comparison(u @ H @ u, np.sum((X @ u) ** 2) + lam * (u @ u),
+                      rounding=gram(n) + dot(d) + elementwise(4), scale=scale)
+
+
+# ---------------------------------------------------------------- the interface's functions
+
+
+@claim(
+    id="dropout.lambda_values",
+    statement="dropout_lambda(p) = (1-p)/p for every keep probability p ∈ (0, 1] (so λ(1) = 0, "
+              "λ(½) = 1, λ(0.1) = 9).",
+    source=f"impl/interface.py dropout_lambda; {SRC_2019} Q2.3 eq 19",
+    kind="exact",
+    expected="holds",
+    given=keep_probabilities(low=1e-3, high=1 - 1e-3),
+    needs=("dropout_lambda",),
+    pins=("dropout_lambda",),
+    reading="The value itself, which dropout.lambda_decreasing_in_p (a decreasing function "
+            "with λ(1) = 0) does not fix. The scale 1/p allows computing it as 1/p - 1.",
+)
+def lambda_values(example, impl, rng):
+    p = example
+    return Comparison(impl.dropout_lambda(p), (1 - p) / p, rounding=elementwise(2),
+                      scale=1 / p + 1)
+
+
+@claim(
+    id="dropout.mask_contract",
+    statement="dropout_mask(shape, p, rng) returns a float array of exactly the requested "
+              "shape whose entries are 0.0 or 1.0 (a keep mask, no 1/p rescaling), all 1.0 "
+              "when p = 1.",
+    source="impl/interface.py dropout_mask",
+    kind="exact",
+    expected="holds",
+    given=st.fixed_dictionaries({"shape": mask_shapes(), "p": keep_probabilities()}),
+    needs=("dropout_mask",),
+    pins=("dropout_mask",),
+    reading="Shapes with 0 to 4 axes, e.g. (batch, n, d) and (batch, K, n, d).",
+)
+def mask_contract(example, impl, rng):
+    shape, p = example["shape"], example["p"]
+    R = np.asarray(impl.dropout_mask(shape, p, rng))
+    out = {
+        "shape": Comparison(np.array(R.shape, dtype=float), np.array(shape, dtype=float)),
+        "float dtype": Comparison(float(np.issubdtype(R.dtype, np.floating)), 1.0),
+        "entries in {0, 1}": Comparison(float(np.all((R == 0.0) | (R == 1.0))), 1.0),
+    }
+    if p == 1.0 and R.shape == tuple(shape):
+        out["all kept at p = 1"] = Comparison(R.astype(float), np.ones(shape))
+    return out
+
+
+@claim(
+    id="dropout.mask_keep_probability",
+    statement="The entries of dropout_mask are i.i.d. Bern(p): for any mask shape, "
+              "E[R_j] = p for every entry, and the mean R̄ of a mask's m entries has "
+              "E[R̄²] = p² + p(1-p)/m (the entries are uncorrelated).",
+    source="impl/interface.py dropout_mask",
+    kind="statistical",
+    expected="holds",
+    given=st.fixed_dictionaries({
+        "shape": hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
+        "p": keep_probabilities(include_one=False, low=0.05)}),
+    needs=("dropout_mask",),
+    pins=("dropout_mask",),
+    reading="A replicate is one mask of the generated shape (the leading axis of the "
+            "requested (n, *shape) is the replicates'). E[R̄] = p checks the keep "
+            "probability of the average entry; E[R̄²] = p² + p(1-p)/m is the sum of all "
+            "covariances of pairs of entries: a mask shared along an axis (a row pattern "
+            "broadcast over the examples) has E[R̄²] above it. p below 0.05 is left out for "
+            "the same reason as in dropout.mask_moments.",
+)
+def mask_keep_probability(example, impl, rng, n):
+    shape, p = example["shape"], example["p"]
+    R = np.asarray(impl.dropout_mask((n, *shape), p, rng), dtype=float).reshape(n, -1)
+    m = R.shape[1]
+    mean = R.mean(axis=1)
+    return {"E[R̄]": MeanOf(mean, p), "E[R̄²]": MeanOf(mean * mean, p * p + p * (1 - p) / m)}
+
+
+@st.composite
+def masked_losses(draw: st.DrawFn) -> dict:
+    """X (n, d), y (n,), masks R (*batch, n, d) of any 0/1 pattern, and w as (d,) or
+    (*batch, d)."""
+    data = draw(regression_data(max_n=6, max_d=4, weights=True))
+    X = data["X"]
+    batch = draw(batch_shapes(max_axes=2, max_side=3))
+    R = draw(keep_masks((*batch, *X.shape)))
+    w = data["w"]
+    if batch and draw(st.booleans()):
+        w = draw(hnp.arrays("float64", (*batch, X.shape[1]), elements=matrix_entries()))
+    return {"X": X, "y": data["y"], "w": w, "R": R}
+
+
+@claim(
+    id="dropout.loss_values",
+    statement="dropout_loss(X, y, w, R) = ||y - (X⊙R) w||² = Σ_i (y_i - Σ_j X_ij R_ij w_j)² "
+              "for every mask of a batch R (*batch, n, d), w (d,) or (*batch, d).",
+    source="impl/interface.py dropout_loss",
+    kind="exact",
+    expected="holds",
+    given=masked_losses(),
+    needs=("dropout_loss",),
+    pins=("dropout_loss",),
+    reading="Masks are generated (any 0/1 pattern), not drawn by the implementation, so "
+            "the loss is pinned whatever dropout_mask does; unbatched R (n, d) gives a 0-d "
+            "loss.",
+)
+def loss_values(example, impl, rng):
+    X, y, w, R = example["X"], example["y"], example["w"], example["R"]
+    n, d = X.shape
+    terms = X * R * w[..., None, :]
+    residual = y - np.sum(terms, axis=-1)
+    magnitude = np.sum((np.abs(y) + np.sum(np.abs(terms), axis=-1)) ** 2, axis=-1)
+    return Comparison(impl.dropout_loss(X, y, w, R), np.sum(residual**2, axis=-1),
+                      rounding=dot(d) + dot(n) + elementwise(3), scale=magnitude)
+
+
+@st.composite
+def sampled_mask_problems(draw: st.DrawFn) -> dict:
+    """Moderately conditioned data, and K = 1..4 generated masks per replicate, unbatched
+    (K, n, d) or with one batch axis (b, K, n, d)."""
+    data = draw(regression_data(max_n=5, max_d=4, max_condition=100.0))
+    batch = draw(batch_shapes(max_axes=1, max_side=3))
+    K = draw(st.integers(1, 4))
+    return {**data, "R": draw(keep_masks((*batch, K, *data["X"].shape)))}
+
+
+GAP = (1e-13, 1e-6)
+"""Singular values of a stacked masked system relative to the largest: below GAP[0] they
+are rounding of an exact zero (a column dropped by every mask), above GAP[1] they are kept;
+an example with one in between has no numerically determined minimiser set."""
+
+
+@claim(
+    id="dropout.sample_average_minimizer_values",
+    statement="sample_average_dropout_minimizer(X, y, R) minimises (1/K) Σ_k ||y - (X⊙R_k) w||²: "
+              "its fitted values (X⊙R_k) w equal those of an independent least-squares "
+              "minimiser for every k (the same for every minimiser, unique or not), for each "
+              "replicate of a batch.",
+    source="impl/interface.py sample_average_dropout_minimizer",
+    kind="exact",
+    expected="holds",
+    given=sampled_mask_problems(),
+    needs=("sample_average_dropout_minimizer",),
+    pins=("sample_average_dropout_minimizer",),
+    reading="w minimises the average iff it minimises ||[y; …; y] - [A_1; …; A_K] w||² "
+            "(A_k = X⊙R_k), iff A w equals the projection of the stacked y, which an SVD "
+            "least-squares solve gives; masks are generated, so any 0/1 pattern (a column "
+            "dropped by every mask, a minimiser that is not unique) occurs. Examples whose "
+            "stacked system has a singular value between 1e-13 and 1e-6 of the largest "
+            "(numerically ambiguous rank) are outside the claim.",
+)
+def sample_average_minimizer_values(example, impl, rng):
+    X, y, R = example["X"], example["y"], example["R"]
+    K, n, d = R.shape[-3:]
+    w = np.asarray(impl.sample_average_dropout_minimizer(X, y, R), dtype=float)
+    stacked = (X * R).reshape(-1, K * n, d)
+    b = np.tile(y, K)
+    fitted_ls, scales, conditions = [], [], []
+    for A in stacked:
+        s = np.linalg.svd(A, compute_uv=False)
+        top = s[0] if s.size and s[0] > 0 else 1.0
+        rel = s / top
+        harness.assume(not np.any((rel > GAP[0]) & (rel < GAP[1])),
+                       "a singular value of the stacked system between 1e-13 and 1e-6 of "
+                       "the largest: the rank is numerically ambiguous")
+        kept = s[rel >= GAP[1]]
+        w_ls = np.linalg.lstsq(A, b, rcond=math.sqrt(GAP[0] * GAP[1]))[0]  # cut in the gap
+        fitted_ls.append(A @ w_ls)
+        kappa = float(kept[0] / kept[-1]) if kept.size else 1.0
+        conditions.append(kappa**2)
+        scales.append(top * np.linalg.norm(w_ls) + np.linalg.norm(b - A @ w_ls)
+                      + np.linalg.norm(b))
+    if w.shape != (*R.shape[:-3], d):
+        return {"shape of w": Comparison(np.array(w.shape, dtype=float),
+                                         np.array((*R.shape[:-3], d), dtype=float))}
+    fitted = np.einsum("rkj,rj->rk", stacked, w.reshape(-1, d))
+    return {"(X⊙R_k) w for every k": Comparison(
+        fitted, np.array(fitted_ls), rounding=least_squares(K * n, d, max(conditions)),
+        scale=np.array(scales)[:, None])}

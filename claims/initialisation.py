@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from harness import Comparison, MeanOf, claim
-from strategies.hyperparameters import layer_shapes, layer_widths
+from harness import Comparison, Inequality, MeanOf, claim
+from harness.rounding import dot, elementwise
+from strategies.hyperparameters import layer_shapes, layer_widths, non_square_layer_shapes
 from strategies.laws import (
     Law,
     VectorLaw,
@@ -23,7 +24,9 @@ from strategies.laws import (
     symmetric_unit_laws,
     uncorrelated_unit_vectors,
     uncorrelated_vectors,
+    unit_variance_laws,
 )
+from strategies.tensors import dense_layer_inputs, real_arrays
 
 SRC_2020 = "000_3426801c2423a67e.txt"
 SRC_2019 = "001_b46d8049f0855ad6.txt"
@@ -173,6 +176,36 @@ def relu_mean(example, impl, rng, n):
             MeanOf(impl.relu(a) * ((a_copy >= 0) - 0.5), 0.0)}
 
 
+no_atom_symmetric_laws = unit_variance_laws(symmetric=True).filter(
+    lambda law: law.family != "three_point")
+"""Symmetric mean-0 variance-1 laws without an atom at 0 (every symmetric family but the
+three-point law): P(a ≥ 0) = ½."""
+
+
+@claim(
+    id="init.relu_mean_without_atom",
+    statement="If a has a symmetric law with mean 0, variance 1 and no atom at 0 "
+              "(P(a = 0) = 0), then E[ReLU(a)] = ½ E[a | a ≥ 0].",
+    source=f"{SRC_2020} Q3.2(a); {SRC_2019} Q1.2(a)",
+    kind="statistical",
+    expected="holds",
+    given=st.fixed_dictionaries({"a": no_atom_symmetric_laws}),
+    needs=("relu",),
+    pins=("relu",),
+    corrects="init.relu_mean",
+    reading="E[a | a ≥ 0] = E[a·1{a≥0}]/P(a ≥ 0), so the statement is "
+            "E[ReLU(a)]·P(a ≥ 0) = ½ E[a·1{a≥0}]. A replicate is "
+            "ReLU(a)·1{a' ≥ 0} - ½ a''·1{a'' ≥ 0} with a, a', a'' independent copies: its "
+            "mean is that difference, the implementation's ReLU on one side and an "
+            "independent a·1{a≥0} on the other.",
+)
+def relu_mean_without_atom(example, impl, rng, n):
+    law = example["a"]
+    a, a1, a2 = (law.sample(rng, n) for _ in range(3))
+    return {"E[ReLU(a)]·P(a≥0) - ½E[a·1{a≥0}]":
+            MeanOf(impl.relu(a) * (a1 >= 0) - 0.5 * a2 * (a2 >= 0), 0.0)}
+
+
 @claim(
     id="init.relu_outputs_uncorrelated",
     statement="If the entries of a^(t-1) are uncorrelated, each symmetric with mean 0 and "
@@ -191,6 +224,26 @@ def relu_outputs_uncorrelated(example, impl, rng, n):
     h = impl.relu(law.sample(rng, n, 2))
     h_copy = impl.relu(law.sample(rng, n, 2))
     return {"Cov(h_1, h_2)": MeanOf(h[:, 0] * (h[:, 1] - h_copy[:, 1]), 0.0)}
+
+
+@claim(
+    id="init.relu_outputs_uncorrelated_independent",
+    statement="If the entries of a^(t-1) are independent (not only uncorrelated), each "
+              "symmetric with mean 0 and variance 1, then the entries of "
+              "h^(t-1) = ReLU(a^(t-1)) are uncorrelated.",
+    source=f"{SRC_2019} Answer 1.2",
+    kind="statistical",
+    expected="holds",
+    given=st.fixed_dictionaries({"a": st.builds(VectorLaw, unit_variance_laws(symmetric=True))}),
+    needs=("relu",),
+    corrects="init.relu_outputs_uncorrelated",
+    reading="Functions of independent variables are independent, hence uncorrelated. "
+            "Checked on pairs (h_1, h_2) as the uncorrected claim: a replicate is "
+            "h_1 (h_2 - h'_2) with h' from an independent copy of a, whose mean is "
+            "Cov(h_1, h_2).",
+)
+def relu_outputs_uncorrelated_independent(example, impl, rng, n):
+    return relu_outputs_uncorrelated.check(example, impl, rng, n)
 
 
 relu_input_layers = st.fixed_dictionaries(
@@ -245,7 +298,32 @@ any_layer = st.fixed_dictionaries({"layer": layer_shapes()})
 def q1_scheme_name(example, impl, rng):
     fan_in, fan_out = example["layer"]
     return {"Var W": Comparison(impl.init_variance("lecun_normal", fan_in, fan_out),
-                                impl.init_variance("glorot_normal", fan_in, fan_out), terms=3)}
+                                impl.init_variance("glorot_normal", fan_in, fan_out),
+                                rounding=elementwise(3))}
+
+
+@claim(
+    id="init.q1_scheme_is_lecun",
+    statement="The scheme of part 1 (σ² = 1/d^(t-1), d^(t-1) the fan-in) is LeCun's "
+              "initialisation (LeCun et al. 1998: Var W = 1/fan_in, normal, or "
+              "U(±√(3/fan_in))), whatever the fan-out; Glorot's 2/(fan_in + fan_out) agrees "
+              "with it only on square layers.",
+    source=f"{SRC_2019} Answer 1(d); {SRC_2020} Q3.1(c)",
+    kind="exact",
+    expected="holds",
+    given=any_layer,
+    needs=("init_variance",),
+    pins=("init_variance",),
+    corrects="init.q1_scheme_name",
+    reading="Compared as the variance of one weight for a fan_in × fan_out layer: the "
+            "implementation's lecun_normal and lecun_uniform against part 1's 1/fan_in.",
+)
+def q1_scheme_is_lecun(example, impl, rng):
+    fan_in, fan_out = example["layer"]
+    part_1 = 1.0 / fan_in
+    return {f"{scheme}: Var W = 1/fan_in": Comparison(
+        impl.init_variance(scheme, fan_in, fan_out), part_1, rounding=elementwise(4))
+        for scheme in ("lecun_normal", "lecun_uniform")}
 
 
 @claim(
@@ -257,6 +335,7 @@ def q1_scheme_name(example, impl, rng):
     expected="holds",
     given=any_layer,
     needs=("init_variance",),
+    pins=("init_variance",),
     reading="He et al. (2015) define std = gain/√fan_in with gain √2 for ReLU, and the "
             "uniform variant U(±gain·√(3/fan_in)); both are compared by the weight variance "
             "the implementation declares for he_normal and he_uniform.",
@@ -268,9 +347,9 @@ def q2_scheme_name(example, impl, rng):
     bound = np.sqrt(6.0 / fan_in)  # part 2's uniform bound; U(±b) has variance b²/3
     return {
         "normal: Var W": Comparison(impl.init_variance("he_normal", fan_in, fan_out), he,
-                                    terms=4),
+                                    rounding=elementwise(4)),
         "uniform: Var W": Comparison(impl.init_variance("he_uniform", fan_in, fan_out),
-                                     bound**2 / 3, terms=6),
+                                     bound**2 / 3, rounding=elementwise(6)),
     }
 
 
@@ -315,4 +394,168 @@ def depth_signal_propagation(example, impl, rng, n):
                 W = impl.init_weight(scheme, widths[t - 1], widths[t], rng, n)
                 a = impl.linear(impl.relu(a), W, 0.0)
             out[f"{scheme}: E[(a^({t}))²]"] = MeanOf((a**2).mean(axis=1), factor ** (t - 1))
+    return out
+
+
+# ---------------------------------------------------------------- the interface's functions
+
+
+@claim(
+    id="init.relu_values",
+    statement="relu(a) = max(a, 0) elementwise, exactly: a for a > 0, 0 for a ≤ 0 (±0 "
+              "included), for arrays of any shape (0-d included); the input is left unchanged.",
+    source="impl/interface.py relu",
+    kind="exact",
+    expected="holds",
+    given=st.fixed_dictionaries({"a": real_arrays()}),
+    needs=("relu",),
+    pins=("relu",),
+    reading="Entries of every sign and magnitude: ±0, subnormal, tiny, ordinary, up to "
+            "1e300. max(a, 0) involves no arithmetic, so the only tolerance is one rounding.",
+)
+def relu_values(example, impl, rng):
+    a = example["a"]
+    given = a.copy()
+    return {
+        "relu(a) = max(a, 0)": Comparison(impl.relu(a), np.where(a > 0, a, 0.0),
+                                          rounding=elementwise(1)),
+        "a unchanged by relu(a)": Comparison(a, given, rounding=elementwise(1)),
+    }
+
+
+@claim(
+    id="init.linear_values",
+    statement="linear(h, W, b) = W h + b: a_o = Σ_i W_oi h_i + b_o for every batch index, "
+              "with b a scalar, a (fan_out,) vector or a (*batch, fan_out) array; the inputs "
+              "are left unchanged.",
+    source="impl/interface.py linear",
+    kind="exact",
+    expected="holds",
+    given=dense_layer_inputs(),
+    needs=("linear",),
+    pins=("linear",),
+    reading="Unbatched (h (fan_in,), W (fan_out, fan_in)) and with one or two batch axes; "
+            "the sum is computed independently as Σ_i W_oi h_i over the last axis.",
+)
+def linear_values(example, impl, rng):
+    h, W, b = example["h"], example["W"], example["b"]
+    copies = (h.copy(), W.copy(), b.copy())
+    a = impl.linear(h, W, b)
+    expected = np.sum(W * h[..., None, :], axis=-1) + b
+    scale = np.sum(np.abs(W) * np.abs(h[..., None, :]), axis=-1) + np.abs(b)
+    return {
+        "W h + b": Comparison(a, expected, rounding=dot(h.shape[-1]) + elementwise(2),
+                              scale=scale),
+        "h, W, b unchanged": Comparison(np.concatenate([x.ravel() for x in (h, W, b)]),
+                                        np.concatenate([x.ravel() for x in copies]),
+                                        rounding=elementwise(1)),
+    }
+
+
+NORMAL_VARIANCE = {
+    "lecun_normal": lambda fan_in, fan_out: 1.0 / fan_in,
+    "he_normal": lambda fan_in, fan_out: 2.0 / fan_in,
+    "glorot_normal": lambda fan_in, fan_out: 2.0 / (fan_in + fan_out),
+}
+"""The normal schemes of impl/interface.py: N(0, σ²) with these σ²."""
+
+UNIFORM_BOUND = {
+    "lecun_uniform": lambda fan_in, fan_out: np.sqrt(3.0 / fan_in),
+    "he_uniform": lambda fan_in, fan_out: np.sqrt(6.0 / fan_in),
+    "glorot_uniform": lambda fan_in, fan_out: np.sqrt(6.0 / (fan_in + fan_out)),
+}
+"""The uniform schemes of impl/interface.py: U(-a, a) with these bounds a (variance a²/3)."""
+
+SCHEMES = (*NORMAL_VARIANCE, *UNIFORM_BOUND)
+
+KURTOSIS = {"normal": 3.0, "uniform": 9.0 / 5.0}
+"""E[W⁴]/σ⁴ of a centred normal and a centred uniform law."""
+
+
+def documented_variance(scheme: str, fan_in: int, fan_out: int) -> float:
+    """Var W_ij of ``scheme`` as impl/interface.py documents it."""
+    if scheme in NORMAL_VARIANCE:
+        return float(NORMAL_VARIANCE[scheme](fan_in, fan_out))
+    return float(UNIFORM_BOUND[scheme](fan_in, fan_out) ** 2 / 3.0)
+
+
+@claim(
+    id="init.init_variance_values",
+    statement="init_variance gives the documented variance of every scheme: lecun 1/fan_in, "
+              "he 2/fan_in, glorot 2/(fan_in + fan_out) for the normal schemes, and a²/3 for "
+              "U(±a) with a = √(3/fan_in), √(6/fan_in), √(6/(fan_in + fan_out)).",
+    source="impl/interface.py init_variance; impl/interface.py init_weight",
+    kind="exact",
+    expected="holds",
+    given=any_layer,
+    needs=("init_variance",),
+    pins=("init_variance",),
+    reading="Every scheme on layers of every shape (square and very non-square, fan-in 1 "
+            "included). framework_default is the framework's own and has no documented value.",
+)
+def init_variance_values(example, impl, rng):
+    fan_in, fan_out = example["layer"]
+    return {f"{scheme}: Var W": Comparison(impl.init_variance(scheme, fan_in, fan_out),
+                                           documented_variance(scheme, fan_in, fan_out),
+                                           rounding=elementwise(6))
+            for scheme in SCHEMES}
+
+
+@claim(
+    id="init.init_weight_moments",
+    statement="For every scheme, on non-square layers, the draws of init_weight have "
+              "E[W_ij] = 0, E[W_ij²] = the documented σ², and E[W_ij⁴] = 3σ⁴ for the normal "
+              "schemes, 9σ⁴/5 for the uniform ones (which separates U(±√3σ) from N(0, σ²)).",
+    source="impl/interface.py init_weight",
+    kind="statistical",
+    expected="holds",
+    given=st.fixed_dictionaries({"layer": non_square_layer_shapes(max_width=8)}),
+    needs=("init_weight",),
+    pins=("init_weight",),
+    reading="Every example draws all six schemes for one non-square layer (fan_in ≠ fan_out, "
+            "so that Glorot's two fans are told apart). A replicate is one drawn matrix; "
+            "its entries standardised by the documented σ are averaged, so a replicate of "
+            "E[W_ij^k]/σ^k has the common expectation of every entry.",
+)
+def init_weight_moments(example, impl, rng, n):
+    fan_in, fan_out = example["layer"]
+    out = {}
+    for scheme in SCHEMES:
+        z = impl.init_weight(scheme, fan_in, fan_out, rng, n) / np.sqrt(
+            documented_variance(scheme, fan_in, fan_out))
+        z2 = z * z
+        family = scheme.rsplit("_", 1)[1]
+        out[f"{scheme}: E[W_ij]/σ"] = MeanOf(np.mean(z, axis=(1, 2)), 0.0)
+        out[f"{scheme}: E[W_ij²]/σ²"] = MeanOf(np.mean(z2, axis=(1, 2)), 1.0)
+        out[f"{scheme}: E[W_ij⁴]/σ⁴"] = MeanOf(np.mean(z2 * z2, axis=(1, 2)), KURTOSIS[family])
+    return out
+
+
+@claim(
+    id="init.init_weight_contract",
+    statement="init_weight(scheme, fan_in, fan_out, rng, batch) returns finite draws of shape "
+              "(batch, fan_out, fan_in) for every scheme, and every draw of a uniform scheme "
+              "lies within its documented bound ±a.",
+    source="impl/interface.py init_weight",
+    kind="exact",
+    expected="holds",
+    given=st.fixed_dictionaries({"layer": non_square_layer_shapes(max_width=12),
+                                 "batch": st.one_of(st.just(1), st.integers(1, 64))}),
+    needs=("init_weight",),
+    pins=("init_weight",),
+    reading="Non-square layers, so that a transposed (fan_in × fan_out) matrix shows in its "
+            "shape. A normal law in place of a uniform one leaves the bound with probability "
+            "0.083 per entry.",
+)
+def init_weight_contract(example, impl, rng):
+    fan_in, fan_out = example["layer"]
+    batch = example["batch"]
+    out = {}
+    for scheme in SCHEMES:
+        W = np.asarray(impl.init_weight(scheme, fan_in, fan_out, rng, batch), dtype=float)
+        out[f"{scheme}: shape"] = Comparison(np.array(W.shape), np.array([batch, fan_out, fan_in]))
+        out[f"{scheme}: all finite"] = Comparison(float(np.all(np.isfinite(W))), 1.0)
+        if scheme in UNIFORM_BOUND and np.all(np.isfinite(W)):
+            out[f"{scheme}: |W_ij| <= a"] = Inequality(
+                np.abs(W), UNIFORM_BOUND[scheme](fan_in, fan_out), rounding=elementwise(4))
     return out

@@ -15,7 +15,7 @@ Conventions for every function:
   ``numpy.random.Generator`` built by the engine from the seed of the example, and must
   draw only from it (a framework may seed its own generator from ``rng.integers``), so
   that replaying an example reproduces the computation to the bit;
-* no function keeps state between calls.
+* no function keeps state between calls or changes its arguments.
 
 Optimisers (subject ``momentum``)
 ---------------------------------
@@ -116,7 +116,7 @@ example) or ``"instance"`` (over F for each example and channel); variances are 
 ``wn_mlp_init(n_in, n_hidden, rng) -> params``
     Initial parameters of the two-layer MLP ``f(x) = vᵀ tanh(γ ⊙ (U x)/||u_row|| + β) + c``
     whose hidden units are weight-normalised, as a dict of float arrays: ``"u"``
-    ``(H, D)`` (one direction per hidden unit, row-wise), ``"gamma"`` ``(H,)``, ``"beta"``
+    ``(H, D)`` (one nonzero direction per hidden unit, row-wise), ``"gamma"`` ``(H,)``, ``"beta"``
     ``(H,)``, ``"v"`` ``(H,)`` (output weights) and ``"c"`` ``()`` (output bias). The loss
     on data ``X`` ``(N, D)``, ``y`` ``(N,)`` is ``½ mean_n (f(x_n) - y_n)²``.
 ``wn_mlp_loss_and_grads(params, X, y) -> (loss, grads)``

@@ -45,3 +45,17 @@ def layer_widths(*, max_depth: int = 5, max_width: int = 16,
     """Widths d_0..d_L of a stack of L ≥ 1 dense layers, each in [min_width, max_width] and
     possibly different from layer to layer. Shrinks towards [min_width, min_width]."""
     return st.lists(st.integers(min_width, max_width), min_size=2, max_size=max_depth + 1)
+
+
+def non_square_layer_shapes(*, max_width: int = 16) -> st.SearchStrategy[tuple[int, int]]:
+    """(fan_in, fan_out) with fan_in ≠ fan_out, up to ``max_width``: very lopsided layers
+    (1 against many) included, so that a formula that mixes up the two fans, or uses one
+    for both, shows. Shrinks towards (1, 2)."""
+    widths = st.one_of(st.integers(1, 3), st.integers(1, max_width))
+    return st.tuples(widths, widths).filter(lambda s: s[0] != s[1])
+
+
+def batch_shapes(*, max_axes: int = 2, max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+    """Leading batch axes ``(*batch)`` of an interface call: none (unbatched) or up to
+    ``max_axes`` axes of sizes 1..``max_side``. Shrinks towards ``()``."""
+    return st.lists(st.integers(1, max_side), max_size=max_axes).map(tuple)

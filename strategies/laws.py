@@ -7,7 +7,7 @@ may make the coordinates dependent while keeping them uncorrelated.
 
 Every law here has finite moments of order at least 8 (Student-t laws have more than 8
 degrees of freedom), so means *and* second moments of the quantities the claims
-replicate are estimated by a valid t-test (see ``harness.decision``).
+replicate are estimated by a valid t-test (see ``harness.validity``).
 """
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ def squared_product_shape(x: Law, y: Law) -> tuple[float, float]:
 MAX_SQUARED_SKEWNESS = 20.0
 MAX_SQUARED_KURTOSIS = 1000.0
 """Bounds on :func:`squared_product_shape` for :func:`independent_law_pairs`: a valid t-test
-of ``E[R]`` at α = 1e-6 then needs at most about 0.9 M replicates (``harness.decision``)."""
+of ``E[R]`` at α = 1e-6 then needs at most about 0.9 M replicates (``harness.validity``)."""
 
 
 def independent_law_pairs() -> st.SearchStrategy[tuple[Law, Law]]:

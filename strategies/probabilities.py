@@ -1,8 +1,10 @@
-"""Strategies for probabilities: dropout keep probabilities."""
+"""Strategies for probabilities: dropout keep probabilities and keep masks."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 
 def keep_probabilities(*, include_one: bool = True, low: float = 0.02,
@@ -17,3 +19,15 @@ def keep_probabilities(*, include_one: bool = True, low: float = 0.02,
         st.sampled_from([e for e in edges if low <= e <= high]),
     )
     return st.one_of(values, st.just(1.0)) if include_one else values
+
+
+def keep_masks(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
+    """Keep masks of 0.0/1.0 entries of the given shape, any pattern (all kept and all
+    dropped included). Shrinks towards all zeros."""
+    return hnp.arrays("float64", shape, elements=st.sampled_from([0.0, 1.0]))
+
+
+def mask_shapes(*, max_dims: int = 4, max_side: int = 5) -> st.SearchStrategy[tuple[int, ...]]:
+    """Shapes a dropout mask is asked for: 0 to ``max_dims`` axes of sizes 1..``max_side``
+    (``(batch, n, d)``, ``(batch, K, n, d)``, a vector, a scalar). Shrinks towards ``()``."""
+    return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side)

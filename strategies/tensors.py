@@ -12,6 +12,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from strategies.hyperparameters import batch_shapes
+from strategies.matrices import matrix_entries
+
 NORMALISATION_KINDS = ("batch", "layer", "instance")
 
 
@@ -116,3 +119,65 @@ def learning_rate_grids(*, max_size: int = 12) -> st.SearchStrategy[list[float]]
                      st.integers(2, max_size)).map(
         lambda t: [float(a) for a in np.geomspace(t[0], max(t[1], 1.5 * t[0]), t[2])]
     )
+
+
+def real_arrays(*, max_dims: int = 3, max_side: int = 5) -> st.SearchStrategy[np.ndarray]:
+    """Float64 arrays of 0 to ``max_dims`` axes with every sign of finite value: ±0,
+    subnormal, tiny, ordinary and huge (up to 1e300) entries. Shrinks towards a 0-d zero."""
+    elements = st.one_of(
+        st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False),
+        st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 1.0, -1.0]),
+    )
+    return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=1,
+                            max_side=max_side).flatmap(
+        lambda s: hnp.arrays("float64", s, elements=elements))
+
+
+@st.composite
+def dense_layer_inputs(draw: st.DrawFn, *, max_width: int = 6,
+                       magnitude: float = 1e3) -> dict:
+    """Arguments of ``linear(h, W, b)``: ``h`` ``(*batch, fan_in)``, ``W``
+    ``(*batch, fan_out, fan_in)`` and ``b`` as a scalar, a ``(fan_out,)`` vector or a
+    ``(*batch, fan_out)`` array (the forms "broadcastable to (*batch, fan_out)" takes),
+    unbatched or with up to two batch axes; entries 0 or of magnitude 1e-3 to
+    ``magnitude``. Shrinks towards an unbatched 1 → 1 layer with a scalar bias."""
+    batch = draw(batch_shapes())
+    fan_in = draw(st.integers(1, max_width))
+    fan_out = draw(st.integers(1, max_width))
+    entries = matrix_entries(magnitude=magnitude)
+    form = draw(st.sampled_from(["scalar", "vector", "batched"]))
+    b_shape = {"scalar": (), "vector": (fan_out,), "batched": (*batch, fan_out)}[form]
+    return {
+        "h": draw(hnp.arrays("float64", (*batch, fan_in), elements=entries)),
+        "W": draw(hnp.arrays("float64", (*batch, fan_out, fan_in), elements=entries)),
+        "b": draw(hnp.arrays("float64", b_shape, elements=entries)),
+        "bias": form,
+    }
+
+
+def batched_nct_tensors(*, max_side: int = 4) -> st.SearchStrategy[np.ndarray]:
+    """Float64 tensors ``(*batch, N, C, F)``: unbatched or with one or two batch axes of
+    sizes 1..3, and the (N, C, F) and entries of :func:`nct_tensors`. Shrinks towards an
+    unbatched (1, 1, 1) zero."""
+    shapes = st.tuples(batch_shapes(max_axes=2, max_side=3), nct_shapes(max_side=max_side))
+    return shapes.flatmap(lambda s: hnp.arrays("float64", (*s[0], *s[1]),
+                                               elements=activation_values()))
+
+
+@st.composite
+def batched_directions(draw: st.DrawFn, *, max_dim: int = 6) -> dict:
+    """Arguments of ``weight_norm(u, gamma)`` and ``weight_norm_grad_u(u, gamma, grad_w)``:
+    ``u`` ``(*batch, d)`` with no zero row (entries of magnitude 1e-6 to 1e6, zeros
+    included), ``gamma`` a scalar or one length per row (shape ``batch``), and ``grad_w``
+    shaped like ``u``. Shrinks towards an unbatched u of ones with γ = 1."""
+    batch = draw(batch_shapes(max_axes=2, max_side=3))
+    d = draw(st.integers(1, max_dim))
+    entries = st.one_of(st.just(1.0), magnitudes(1e-6, 10.0),
+                        st.floats(1e-6, 1e6).flatmap(lambda m: st.sampled_from([m, -m])))
+    u = draw(hnp.arrays("float64", (*batch, d), elements=entries)
+             .filter(lambda a: bool(np.all(np.linalg.norm(a, axis=-1) > 0))))
+    per_row = bool(batch) and draw(st.booleans())
+    gamma = (draw(hnp.arrays("float64", batch, elements=weight_norm_gammas())) if per_row
+             else draw(weight_norm_gammas()))
+    grad_w = draw(hnp.arrays("float64", (*batch, d), elements=magnitudes(1e-6, 1e3)))
+    return {"u": u, "gamma": gamma, "grad_w": grad_w}

@@ -63,9 +63,11 @@ def test_right_user_module_passes_the_momentum_claims(tmp_path):
     assert code == 0, out
     assert data["impl"] == "tests.user_impls.right"
     verdicts = {k: v["verdict"] for k, v in by_id(data).items()}
-    assert verdicts == {"momentum.recursions": "holds", "momentum.equivalence": "holds",
-                        "momentum.unrolled": "holds", "momentum.bias": "holds",
-                        "momentum.bias_correction": "holds"}
+    assert verdicts == dict.fromkeys(
+        ("momentum.recursions", "momentum.equivalence", "momentum.unrolled", "momentum.bias",
+         "momentum.bias_correction", "momentum.momentum_updates_closed_form",
+         "momentum.running_average_updates_closed_form", "momentum.bias_corrected_every_step"),
+        "holds")
 
 
 def test_planted_user_module_is_refuted_and_missing_function_not_applicable(tmp_path):
@@ -77,14 +79,16 @@ def test_planted_user_module_is_refuted_and_missing_function_not_applicable(tmp_
     claims = by_id(data)
     # the average without (1-β) breaks every claim about the running average
     for cid in ("momentum.recursions", "momentum.equivalence", "momentum.unrolled",
-                "momentum.bias"):
+                "momentum.bias", "momentum.running_average_updates_closed_form"):
         assert claims[cid]["verdict"] == "refuted", cid
         assert "--impl=tests.user_impls.planted" in claims[cid]["replay"]
     # the module has no bias_corrected_average: not applicable, and not counted a pass
-    na = claims["momentum.bias_correction"]
-    assert na["verdict"] == "not applicable"
-    assert "lacks bias_corrected_average" in na["reason"]
-    assert "1 skipped" in out and "1 passed" not in out
+    for cid in ("momentum.bias_correction", "momentum.bias_corrected_every_step"):
+        assert claims[cid]["verdict"] == "not applicable", cid
+        assert "lacks bias_corrected_average" in claims[cid]["reason"]
+    # the only claim on its (right) momentum_updates alone holds
+    assert claims["momentum.momentum_updates_closed_form"]["verdict"] == "holds"
+    assert "2 skipped" in out and "1 passed" in out
 
 
 def test_a_run_where_every_claim_is_not_applicable_is_not_green(tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from claims.dropout import assume_numerically_invertible
 from harness import Comparison, Inequality, MeanOf
+from harness.rounding import dot, elementwise, gram
 from impl.numpy_ref import dropout as ref
 from tests.support import impl_with, planted, restated, run
 
@@ -95,7 +95,8 @@ def test_planted_hessian_with_a_negative_penalty_is_refuted():
     def wrong_sign(example, impl, rng):
         X, p = example["X"], example["p"]
         H = 2 * p**2 * X.T @ X - 2 * p * (1 - p) * np.diag(_gamma2(X))
-        return Inequality(-np.linalg.eigvalsh(H)[0], 0.0, terms=sum(X.shape) + 4,
+        return Inequality(-np.linalg.eigvalsh(H)[0], 0.0,
+                          rounding=gram(X.shape[0]) + dot(X.shape[1]) + elementwise(4),
                           scale=float(np.sum(np.abs(H))))
 
     assert run(restated("dropout.hessian_psd", wrong_sign)).verdict == "refuted"
@@ -105,18 +106,7 @@ def test_planted_hessian_with_a_negative_penalty_is_refuted():
 def test_eq26_is_refuted_and_its_corrected_form_holds():
     v = run("dropout.minimizer_eq26")
     assert v.verdict == "refuted" and v.counterexample is not None
-
-    def corrected(example, impl, rng):
-        X, y, p = example["X"], example["y"], example["p"]
-        M = X.T @ X + (1 - p) / p * np.diag(_gamma2(X))
-        assume_numerically_invertible(float(np.linalg.cond(M)), sum(X.shape) * X.shape[1] + 10)
-        rhs = np.linalg.solve(M, X.T @ y)
-        return Comparison(p * impl.dropout_minimizer(X, y, p), rhs,
-                          terms=(sum(X.shape)) * X.shape[1] + 10,
-                          condition=float(np.linalg.cond(M)),
-                          scale=float(np.linalg.norm(rhs)))
-
-    assert run(restated("dropout.minimizer_eq26", corrected, expected="holds")).verdict == "holds"
+    assert run("dropout.minimizer_eq26_corrected").verdict == "holds"
 
 
 @planted("dropout.minimizer_eq26")
@@ -164,17 +154,7 @@ def test_planted_ridge_with_halved_penalty_is_refuted():
 @planted("ridge.hessian_quadratic_form")
 def test_ridge_quadratic_form_is_refuted_and_its_corrected_form_holds():
     assert run("ridge.hessian_quadratic_form").verdict == "refuted"
-
-    def corrected(example, impl, rng):
-        X, lam, u = example["X"], example["lam"], example["u"]
-        H = X.T @ X + lam * np.eye(X.shape[1])
-        au, aX = np.abs(u), np.abs(X)
-        scale = au @ (aX.T @ aX + lam * np.eye(X.shape[1])) @ au + au @ au
-        return Comparison(u @ H @ u, np.sum((X @ u) ** 2) + lam * (u @ u),
-                          terms=sum(X.shape) + 4, scale=scale)
-
-    v = run(restated("ridge.hessian_quadratic_form", corrected, expected="holds"))
-    assert v.verdict == "holds"
+    assert run("ridge.hessian_quadratic_form_corrected").verdict == "holds"
 
 
 @planted("dropout.equals_ridge_equal_column_norms")
@@ -199,3 +179,130 @@ def test_planted_dropout_that_is_plain_ridge_is_refuted():
     v = run("dropout.equals_ridge_equal_column_norms",
             impl_with(dropout_minimizer=ridge_dropout))
     assert v.verdict == "refuted"
+
+
+# ---------------------------------------------------------------- corrected statements
+
+
+@planted("dropout.minimizer_eq26_corrected")
+def test_planted_minimizer_without_the_1_over_p_breaks_corrected_eq26():
+    def forgets_p(X, y, p):
+        return p * ref.dropout_minimizer(X, y, p)
+
+    wrong = impl_with(dropout_minimizer=forgets_p)
+    assert run("dropout.minimizer_eq26_corrected", wrong).verdict == "refuted"
+
+
+@planted("ridge.hessian_quadratic_form_corrected")
+def test_planted_quadratic_form_with_an_unsquared_norm_is_refuted():
+    def unsquared(example, impl, rng):
+        X, lam, u = example["X"], example["lam"], example["u"]
+        H = X.T @ X + lam * np.eye(X.shape[1])
+        return Comparison(u @ H @ u, np.sum((X @ u) ** 2) + lam * np.linalg.norm(u),
+                          rounding=gram(X.shape[0]) + dot(X.shape[1]) + elementwise(4))
+
+    v = run(restated("ridge.hessian_quadratic_form_corrected", unsquared))
+    assert v.verdict == "refuted"
+
+
+# ---------------------------------------------------------------- the interface's functions
+
+
+@planted("dropout.lambda_values")
+def test_planted_lambda_inverted_is_refuted():
+    # p/(1-p), with "no dropout, no penalty" special-cased at p = 1
+    def inverted(p):
+        return p / (1 - p) if p < 1 else 0.0
+
+    assert run("dropout.lambda_values", impl_with(dropout_lambda=inverted)).verdict == "refuted"
+
+
+@planted("dropout.lambda_values")
+def test_planted_lambda_one_over_p_is_refuted():
+    v = run("dropout.lambda_values", impl_with(dropout_lambda=lambda p: 1.0 / p))
+    assert v.verdict == "refuted"
+
+
+@planted("dropout.lambda_values")
+def test_planted_lambda_decreasing_but_wrong_passes_the_monotonicity_claim():
+    # 2(1-p)/p is decreasing with λ(1) = 0 and slope ≤ -1: the catalogue claim holds,
+    # the value claim does not
+    wrong = impl_with(dropout_lambda=lambda p: 2 * (1 - p) / p)
+    assert run("dropout.lambda_decreasing_in_p", wrong).verdict == "holds"
+    assert run("dropout.lambda_values", wrong).verdict == "refuted"
+
+
+@planted("dropout.mask_contract")
+def test_planted_inverted_dropout_mask_breaks_the_contract():
+    def rescaled(shape, p, rng):
+        return ref.dropout_mask(shape, p, rng) / p
+
+    assert run("dropout.mask_contract", impl_with(dropout_mask=rescaled)).verdict == "refuted"
+
+
+@planted("dropout.mask_contract")
+def test_planted_mask_with_a_missing_axis_is_refuted():
+    # a mask drawn for the last two axes only
+    def last_two_axes(shape, p, rng):
+        return ref.dropout_mask(tuple(shape)[-2:], p, rng)
+
+    wrong = impl_with(dropout_mask=last_two_axes)
+    assert run("dropout.mask_contract", wrong).verdict == "refuted"
+
+
+@planted("dropout.mask_keep_probability")
+def test_planted_mask_with_the_drop_probability_is_refuted():
+    def drop_probability(shape, p, rng):
+        return ref.dropout_mask(shape, 1 - p, rng)
+
+    wrong = impl_with(dropout_mask=drop_probability)
+    assert run("dropout.mask_keep_probability", wrong).verdict == "refuted"
+
+
+@planted("dropout.mask_keep_probability")
+def test_planted_mask_shared_along_an_axis_is_refuted():
+    # one pattern over the last axis, broadcast along the others within each replicate
+    def shared(shape, p, rng):
+        shape = tuple(shape)
+        if len(shape) < 3:
+            return ref.dropout_mask(shape, p, rng)
+        row = ref.dropout_mask((shape[0], *([1] * (len(shape) - 2)), shape[-1]), p, rng)
+        return np.broadcast_to(row, shape).copy()
+
+    wrong = impl_with(dropout_mask=shared)
+    assert run("dropout.mask_keep_probability", wrong).verdict == "refuted"
+
+
+@planted("dropout.loss_values")
+def test_planted_loss_as_a_mean_is_refuted():
+    def mean_squared(X, y, w, R):
+        return ref.dropout_loss(X, y, w, R) / np.shape(X)[0]
+
+    assert run("dropout.loss_values", impl_with(dropout_loss=mean_squared)).verdict == "refuted"
+
+
+@planted("dropout.loss_values")
+def test_planted_loss_that_ignores_the_mask_is_refuted():
+    def unmasked(X, y, w, R):
+        return ref.dropout_loss(X, y, w, np.ones_like(R))
+
+    assert run("dropout.loss_values", impl_with(dropout_loss=unmasked)).verdict == "refuted"
+
+
+@planted("dropout.sample_average_minimizer_values")
+def test_planted_sample_average_on_the_first_mask_only_is_refuted():
+    def first_mask(X, y, R):
+        return ref.sample_average_dropout_minimizer(X, y, np.asarray(R)[..., :1, :, :])
+
+    wrong = impl_with(sample_average_dropout_minimizer=first_mask)
+    assert run("dropout.sample_average_minimizer_values", wrong).verdict == "refuted"
+
+
+@planted("dropout.sample_average_minimizer_values")
+def test_planted_sample_average_of_the_averaged_mask_is_refuted():
+    # averaging the masks first: minimises ||y - (X⊙R̄) w||², not the average loss
+    def averaged_mask(X, y, R):
+        return ref.sample_average_dropout_minimizer(X, y, np.mean(R, axis=-3, keepdims=True))
+
+    wrong = impl_with(sample_average_dropout_minimizer=averaged_mask)
+    assert run("dropout.sample_average_minimizer_values", wrong).verdict == "refuted"

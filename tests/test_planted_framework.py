@@ -10,6 +10,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from claims.framework import linear_default_variance
+from harness.declaration import CATALOGUE
+from impl.numpy_ref import init as ref
+from strategies.hyperparameters import non_square_layer_shapes
 from strategies.laws import uncorrelated_unit_vectors
 from tests.support import impl_with, planted, restated, run
 
@@ -45,7 +48,8 @@ def test_planted_kaiming_with_fan_out_is_refuted():
 
 @planted("framework.kaiming_matches_he")
 def test_correct_initialisers_hold():
-    right = impl_with(framework_initializer=_normal(_he_glorot))
+    # normal draws for the *_normal names, uniform ones for the *_uniform names
+    right = impl_with(framework_initializer=_initializers())
     assert run("framework.kaiming_matches_he", right).verdict == "holds"
 
 
@@ -90,3 +94,130 @@ def test_planted_default_linear_without_bias_variance_is_refuted():
     lecun = impl_with(framework_linear_init=_uniform_layer(lambda d: math.sqrt(3 / d),
                                                            bias=False))
     assert run("framework.linear_default_variance", lecun).verdict == "refuted"
+
+
+# ---------------------------------------------------------------- the interface's functions
+
+
+def _uniform(bound_of):
+    def draw(name, fan_in, fan_out, rng, batch):
+        a = bound_of(name, fan_in, fan_out)
+        return rng.uniform(-a, a, (batch, fan_out, fan_in))
+    return draw
+
+
+def _initializers(uniform_draw=None):
+    """A framework_initializer stand-in: normal ones from _he_glorot, uniform ones from
+    ``uniform_draw`` (default: the documented bounds)."""
+    right_uniform = _uniform(lambda name, i, o: math.sqrt(3 * _he_glorot(name, i, o)))
+    uniform_draw = uniform_draw or right_uniform
+    normal_draw = _normal(_he_glorot)
+
+    def draw(name, fan_in, fan_out, rng, batch):
+        f = uniform_draw if name.endswith("_uniform") else normal_draw
+        return f(name, fan_in, fan_out, rng, batch)
+    return draw
+
+
+def _default_scheme(draw_default):
+    """init_weight / init_variance stand-ins with a framework_default scheme."""
+    def init_weight(scheme, fan_in, fan_out, rng, batch):
+        if scheme == "framework_default":
+            return draw_default(fan_in, fan_out, rng, batch)[0]
+        return ref.init_weight(scheme, fan_in, fan_out, rng, batch)
+
+    def init_variance(scheme, fan_in, fan_out):
+        if scheme == "framework_default":
+            return 1.0 / (3 * fan_in)
+        return ref.init_variance(scheme, fan_in, fan_out)
+    return {"init_weight": init_weight, "init_variance": init_variance}
+
+
+TORCH_LIKE = _uniform_layer(lambda d: 1 / math.sqrt(d), bias=True)
+
+
+@planted("framework.kaiming_matches_he")
+def test_planted_kaiming_uniform_drawn_normal_is_refuted():
+    # same variance: only E[W⁴] tells a normal from a uniform law
+    wrong = impl_with(framework_initializer=_normal(_he_glorot))
+    kaiming_uniform = restated(
+        "framework.kaiming_matches_he", CATALOGUE["framework.kaiming_matches_he"].check,
+        given=st.fixed_dictionaries({"shape": non_square_layer_shapes(),
+                                     "normal": st.just(False)}))
+    assert run(kaiming_uniform, wrong).verdict == "refuted"
+    assert run("framework.kaiming_matches_he", impl_with(
+        framework_initializer=_initializers())).verdict == "holds"
+
+
+@planted("framework.initializer_contract")
+def test_correct_initialisers_meet_the_contract_and_normal_ones_leave_the_bound():
+    assert run("framework.initializer_contract",
+               impl_with(framework_initializer=_initializers())).verdict == "holds"
+    wrong = impl_with(framework_initializer=_normal(_he_glorot))
+    assert run("framework.initializer_contract", wrong).verdict == "refuted"
+
+
+@planted("framework.initializer_contract")
+def test_planted_xavier_uniform_bound_with_fan_in_only_is_refuted():
+    def fan_in_only(name, fan_in, fan_out):
+        if name == "xavier_uniform":
+            return math.sqrt(3.0 / fan_in)  # √(6/(fan_in + fan_in))
+        return math.sqrt(3 * _he_glorot(name, fan_in, fan_out))
+
+    wrong = impl_with(framework_initializer=_initializers(_uniform(fan_in_only)))
+    assert run("framework.initializer_contract", wrong).verdict == "refuted"
+
+
+@planted("framework.initializer_contract")
+def test_planted_transposed_initialiser_is_refuted():
+    def transposed(name, fan_in, fan_out, rng, batch):
+        return _initializers()(name, fan_out, fan_in, rng, batch)
+
+    wrong = impl_with(framework_initializer=transposed)
+    assert run("framework.initializer_contract", wrong).verdict == "refuted"
+
+
+@planted("framework.default_layer_contract")
+def test_default_layer_contract_holds_for_a_torch_like_layer():
+    right = impl_with(framework_linear_init=TORCH_LIKE, **_default_scheme(TORCH_LIKE))
+    assert run("framework.default_layer_contract", right).verdict == "holds"
+
+
+@planted("framework.default_layer_contract")
+def test_planted_default_layer_with_lecun_bound_is_refuted():
+    lecun = _uniform_layer(lambda d: math.sqrt(3 / d), bias=True)
+    wrong = impl_with(framework_linear_init=lecun, **_default_scheme(TORCH_LIKE))
+    assert run("framework.default_layer_contract", wrong).verdict == "refuted"
+
+
+@planted("framework.default_layer_contract")
+def test_planted_default_variance_believed_lecun_is_refuted():
+    # init_variance("framework_default") = 1/fan_in: the belief that nn.Linear is LeCun's
+    funcs = _default_scheme(TORCH_LIKE)
+    lecun_belief = {**funcs, "init_variance": lambda s, i, o: (
+        1.0 / i if s == "framework_default" else funcs["init_variance"](s, i, o))}
+    wrong = impl_with(framework_linear_init=TORCH_LIKE, **lecun_belief)
+    assert run("framework.default_layer_contract", wrong).verdict == "refuted"
+
+
+@planted("framework.linear_init_moments")
+def test_linear_init_moments_hold_for_a_torch_like_layer():
+    right = impl_with(framework_linear_init=TORCH_LIKE, **_default_scheme(TORCH_LIKE))
+    assert run("framework.linear_init_moments", right).verdict == "holds"
+
+
+@planted("framework.linear_init_moments")
+def test_planted_default_layer_without_bias_is_refuted():
+    no_bias = _uniform_layer(lambda d: 1 / math.sqrt(d), bias=False)
+    wrong = impl_with(framework_linear_init=no_bias, **_default_scheme(TORCH_LIKE))
+    assert run("framework.linear_init_moments", wrong).verdict == "refuted"
+
+
+@planted("framework.linear_init_moments")
+def test_planted_default_layer_drawn_normal_is_refuted():
+    def normal_layer(fan_in, fan_out, rng, batch):
+        sd = 1 / math.sqrt(3 * fan_in)
+        return (rng.normal(0, sd, (batch, fan_out, fan_in)), rng.normal(0, sd, (batch, fan_out)))
+
+    wrong = impl_with(framework_linear_init=normal_layer, **_default_scheme(TORCH_LIKE))
+    assert run("framework.linear_init_moments", wrong).verdict == "refuted"

@@ -53,3 +53,90 @@ def test_planted_bias_correction_by_1_minus_beta_is_refuted():
 
     v = run("momentum.bias_correction", impl_with(bias_corrected_average=wrong_correction))
     assert v.verdict == "refuted"
+
+
+def _first_step_undamped(g, beta):
+    # the running average as torch.optim.SGD(dampening=β) starts it: v_1 = g_1, no (1-β)
+    g = np.asarray(g, dtype=float)
+    v = ref.running_average(g, beta)
+    t = np.arange(1, g.shape[0] + 1).reshape((-1,) + (1,) * (g.ndim - 1))
+    return v + beta**t * g[0]
+
+
+@planted("momentum.unrolled")
+def test_planted_running_average_started_at_the_first_gradient_is_refuted():
+    wrong = impl_with(running_average=_first_step_undamped)
+    assert run("momentum.unrolled", wrong).verdict == "refuted"
+
+
+@planted("momentum.momentum_updates_closed_form")
+def test_planted_momentum_step_with_the_stale_velocity_is_refuted():
+    # Δθ_t = -v_{t-1}: the velocity is applied before the new gradient is added
+    def stale(g, alpha, eps):
+        v = ref.momentum_updates(g, alpha, eps)
+        return np.concatenate([np.zeros_like(v[:1]), v[:-1]], axis=0)
+
+    assert run("momentum.momentum_updates_closed_form",
+               impl_with(momentum_updates=stale)).verdict == "refuted"
+
+
+@planted("momentum.momentum_updates_closed_form")
+def test_planted_momentum_update_with_the_wrong_sign_is_refuted():
+    def ascent(g, alpha, eps):
+        return -ref.momentum_updates(g, alpha, eps)
+
+    assert run("momentum.momentum_updates_closed_form",
+               impl_with(momentum_updates=ascent)).verdict == "refuted"
+
+
+@planted("momentum.running_average_updates_closed_form")
+def test_planted_running_average_updates_without_one_minus_beta_are_refuted():
+    def undamped(g, beta, delta):
+        return ref.momentum_updates(g, beta, delta)
+
+    assert run("momentum.running_average_updates_closed_form",
+               impl_with(running_average_updates=undamped)).verdict == "refuted"
+
+
+@planted("momentum.running_average_updates_closed_form")
+def test_planted_running_average_updates_started_at_the_first_gradient_are_refuted():
+    def first_step_undamped(g, beta, delta):
+        return -delta * _first_step_undamped(g, beta)
+
+    assert run("momentum.running_average_updates_closed_form",
+               impl_with(running_average_updates=first_step_undamped)).verdict == "refuted"
+
+
+@planted("momentum.bias_corrected_every_step")
+def test_planted_bias_correction_with_t_plus_one_is_refuted():
+    def off_by_one(g, beta):
+        v = ref.running_average(g, beta)
+        t = np.arange(1, v.shape[0] + 1).reshape((-1,) + (1,) * (v.ndim - 1))
+        return v / (1 - beta ** (t + 1))
+
+    assert run("momentum.bias_corrected_every_step",
+               impl_with(bias_corrected_average=off_by_one)).verdict == "refuted"
+
+
+@planted("momentum.bias_corrected_every_step")
+def test_planted_bias_correction_by_the_last_step_only_is_refuted():
+    # every v_t divided by 1 - β^T: right at the last step, which is all that
+    # momentum.bias_correction looks at
+    def last_step_only(g, beta):
+        v = ref.running_average(g, beta)
+        return v / (1 - beta ** v.shape[0])
+
+    wrong = impl_with(bias_corrected_average=last_step_only)
+    assert run("momentum.bias_corrected_every_step", wrong).verdict == "refuted"
+
+
+@planted("momentum.bias_corrected_every_step")
+def test_planted_bias_correction_broadcast_for_one_batch_axis_is_refuted():
+    # (1 - β^t)[:, None]: right for (T, k) gradients only; (T,) gives a (T, T) array
+    def one_batch_axis(g, beta):
+        v = ref.running_average(g, beta)
+        t = np.arange(1, v.shape[0] + 1)
+        return v / (1 - beta**t)[:, None] if v.ndim <= 2 else ref.bias_corrected_average(g, beta)
+
+    wrong = impl_with(bias_corrected_average=one_batch_axis)
+    assert run("momentum.bias_corrected_every_step", wrong).verdict == "refuted"

@@ -1,4 +1,5 @@
-"""Strategies stay where the engine's test is valid: exact moments of the laws they generate.
+"""Strategies stay where the engine's test is valid: exact moments of the laws they generate;
+and they reach the shapes and edges the conformance claims are stated for.
 
 A claim whose strategy generates a law so heavy-tailed that the valid t-test needs more
 replicates than the profile's sample cap fails with ``SampleError`` in some runs and not in
@@ -13,11 +14,12 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 
 from harness.budget import PROFILES
 from harness.declaration import CATALOGUE
 from harness.design import sequential_design
+from strategies.hyperparameters import non_square_layer_shapes
 from strategies.laws import (
     MAX_LOGNORMAL_S,
     MAX_SQUARED_KURTOSIS,
@@ -29,6 +31,14 @@ from strategies.laws import (
     squared_product_shape,
 )
 from strategies.matrices import TINY, regression_data
+from strategies.probabilities import keep_masks, mask_shapes
+from strategies.sequences import gradient_sequences
+from strategies.tensors import (
+    batched_directions,
+    batched_nct_tensors,
+    dense_layer_inputs,
+    real_arrays,
+)
 from tests.support import plan
 
 CAP_MARGIN = 4
@@ -108,3 +118,61 @@ def test_design_matrices_have_no_entry_whose_square_underflows(data):
     # minimiser on such data was NaN for one mask in sixteen (SampleError in a CI-like run)
     X = np.abs(data["X"])
     assert np.all((X == 0) | (X >= TINY))
+
+
+# ---------------------------------------------------------------- shapes and edges the
+# conformance claims rely on: a strategy that never reaches them leaves a case unchecked
+
+
+def _reaches(strategy, condition) -> bool:
+    return find(strategy, condition, settings=settings(max_examples=2000, database=None)) \
+        is not None
+
+
+def test_gradient_sequences_are_unbatched_and_batched():
+    for ndim in (1, 2, 3):
+        assert _reaches(gradient_sequences(), lambda g, k=ndim: g.ndim == k)
+
+
+def test_real_arrays_reach_signed_zeros_subnormals_and_0_d_arrays():
+    assert _reaches(real_arrays(), lambda a: bool(np.any(np.signbit(a) & (a == 0))))
+    assert _reaches(real_arrays(), lambda a: bool(np.any((a != 0) & (np.abs(a) < 2.3e-308))))
+    assert _reaches(real_arrays(), lambda a: a.ndim == 0)
+
+
+@settings(max_examples=100, database=None)
+@given(dense_layer_inputs())
+def test_dense_layer_inputs_have_consistent_shapes(e):
+    batch = e["h"].shape[:-1]
+    assert e["W"].shape == (*batch, e["W"].shape[-2], e["h"].shape[-1])
+    np.broadcast_shapes(e["b"].shape, (*batch, e["W"].shape[-2]))
+
+
+def test_dense_layer_inputs_reach_every_bias_form_batched():
+    for form in ("scalar", "vector", "batched"):
+        assert _reaches(dense_layer_inputs(), lambda e, f=form: e["bias"] == f and e["h"].ndim > 1)
+
+
+@settings(max_examples=100, database=None)
+@given(non_square_layer_shapes())
+def test_non_square_layers_are_non_square(shape):
+    assert shape[0] != shape[1]
+
+
+@settings(max_examples=100, database=None)
+@given(batched_directions())
+def test_batched_directions_have_no_zero_row_and_gamma_per_row_or_scalar(e):
+    assert np.all(np.linalg.norm(e["u"], axis=-1) > 0)
+    assert np.shape(e["gamma"]) in ((), e["u"].shape[:-1])
+    assert e["grad_w"].shape == e["u"].shape
+
+
+def test_batched_tensors_and_directions_reach_two_batch_axes():
+    assert _reaches(batched_nct_tensors(), lambda x: x.ndim == 5)
+    assert _reaches(batched_directions(), lambda e: e["u"].ndim == 3 and np.ndim(e["gamma"]) == 2)
+
+
+@settings(max_examples=50, database=None)
+@given(mask_shapes().flatmap(keep_masks))
+def test_keep_masks_are_zero_one(R):
+    assert np.all((R == 0.0) | (R == 1.0))
