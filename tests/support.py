@@ -69,6 +69,14 @@ def restated(claim_id: str, check: Any, **changes: Any) -> Claim:
     return dataclasses.replace(CATALOGUE[claim_id], check=check, **changes)
 
 
+def caught(v: Verdict) -> bool:
+    """Whether the harness caught a planted mistake: it refutes the claim, or the
+    implementation broke its contract (a shape, dtype or value ``impl/interface.py``
+    documents) and the run fails blaming it."""
+    return v.verdict == "refuted" or (
+        v.verdict == "error" and (v.error or {}).get("type") == "ImplementationError")
+
+
 def run(claim: Claim | str, impl: Implementation = REFERENCE, profile: Profile = DEFAULT,
         replay: tuple[Any, int] | None = None, shrink: bool = False) -> Verdict:
     """Check ``claim`` (a Claim or a catalogue ID) against ``impl``.

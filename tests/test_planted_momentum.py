@@ -6,7 +6,7 @@ import numpy as np
 
 from harness import MeanOf
 from impl.numpy_ref import momentum as ref
-from tests.support import impl_with, planted, restated, run
+from tests.support import caught, impl_with, planted, restated, run
 
 
 @planted("momentum.recursions")
@@ -139,4 +139,4 @@ def test_planted_bias_correction_broadcast_for_one_batch_axis_is_refuted():
         return v / (1 - beta**t)[:, None] if v.ndim <= 2 else ref.bias_corrected_average(g, beta)
 
     wrong = impl_with(bias_corrected_average=one_batch_axis)
-    assert run("momentum.bias_corrected_every_step", wrong).verdict == "refuted"
+    assert caught(run("momentum.bias_corrected_every_step", wrong))

@@ -54,7 +54,7 @@ def seed(rng: np.random.Generator) -> int:
 def view(x) -> torch.Tensor:
     """``x`` as a tensor of the current dtype, sharing the array's memory in float64: for
     inputs only read."""
-    t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float64))
+    t = torch.from_numpy(np.asarray(x, dtype=np.float64, order="C"))  # keeps 0-d arrays 0-d
     return t if dtype() == torch.float64 else t.to(dtype())
 
 
