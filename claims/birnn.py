@@ -18,7 +18,7 @@ implementation), is a sum of chain-rule products, off by T + 2 roundings of the 
 their absolute values, plus, to first order, the error of each factor times the others:
 a state recomputed with rounding, σ' evaluated from σ (accurate to a unit of the last
 place of 1, not of σ'), the residual y - z. :func:`derivatives` carries these through
-the same unrolled graph (harness.derivatives.with_error).
+the same unrolled graph (harness.derivatives.Bound).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness import Comparison, claim
-from harness.derivatives import STEP, magnitude, underflow, with_error
+from harness.derivatives import STEP, Bound, underflow
 from harness.rounding import dot, elementwise
 from strategies.recurrent import batched_birnn_problems, birnn_problems
 
@@ -107,13 +107,12 @@ class Derivatives:
     ((T+1, d)), ``"L_t"`` ((T,)), ``"L"`` (()) and ``inp`` one of :data:`INPUTS`, of shape
     ``out_shape + inp_shape``; ``scale(out, inp)`` the magnitude whose
     ``γ(rounding_unit)`` multiple bounds its error (and that of any other chain-rule
-    evaluation of it); ``bounded(out, inp)`` both as one ``with_error`` number."""
+    evaluation of it); ``bounded(out, inp)`` both as a :class:`harness.derivatives.Bound`."""
 
     values: dict
     scales: dict
-    floor: float
-    """Absolute error of any value from the underflow of its imaginary part
-    (harness.derivatives.underflow)."""
+    rounding_error: float
+    """γ of :func:`rounding_unit`: ``rounding_error · scale`` bounds a value's error."""
 
     def value(self, out: str, inp: str) -> np.ndarray:
         return self.values[out, inp]
@@ -121,8 +120,8 @@ class Derivatives:
     def scale(self, out: str, inp: str) -> np.ndarray:
         return self.scales[out, inp]
 
-    def bounded(self, out: str, inp: str) -> np.ndarray:
-        return with_error(self.values[out, inp], self.scales[out, inp])
+    def bounded(self, out: str, inp: str) -> Bound:
+        return Bound(self.values[out, inp], self.rounding_error * self.scales[out, inp])
 
 
 @dataclass(frozen=True)
@@ -187,24 +186,27 @@ def derivatives(ex: dict) -> Derivatives:
     Lt = reference_losses(fw["y"], z[:, None, :])
     outs = {"hf": fw["hf"], "hb": fw["hb"], "L_t": Lt, "L": Lt.sum(axis=0)}
 
-    # magnitudes: the same graph on absolute values, every factor with its error
+    # magnitudes: the same graph on absolute values, every factor with its error, and at
+    # every operation what the complex step's imaginary part may lose below the normal floats
     e = errors(ex)
-    Hf, Hb = with_error(e.hf, e.Af), with_error(e.hb, e.Ab)
-    Ff, Fb = with_error(e.slope_f, e.cf), with_error(e.slope_b, e.cb)
+    g = rounding_unit(P, x).relative_error()
+    Hf, Hb = Bound(e.hf, g * e.Af), Bound(e.hb, g * e.Ab)
+    Ff, Fb = Bound(e.slope_f, g * e.cf), Bound(e.slope_b, g * e.cb)
+    lost = Bound(0.0, underflow(rounding_unit(P, x).terms))
     absx = np.abs(x)
-    tf = [E["f"][:, 0].astype(complex)]
+    tf = [Bound(E["f"][:, 0])]
     for t in range(1, T + 1):
         tf.append(Ff[t] * (mv(E["Wf"], absx[t - 1]) + mv(E["Uf"], Hf[t - 1])
-                           + mv(np.abs(P["Uf"]), tf[-1])) + E["f"][:, t])
-    tb = [E["b"][:, T].astype(complex)]
+                           + mv(np.abs(P["Uf"]), tf[-1])) + E["f"][:, t] + lost)
+    tb = [Bound(E["b"][:, T])]
     for t in range(T, 0, -1):
         tb.insert(0, Fb[t - 1] * (mv(E["Wb"], absx[t - 1]) + mv(E["Ub"], Hb[t])
-                                  + mv(np.abs(P["Ub"]), tb[0])) + E["b"][:, t - 1])
-    tf, tb = np.stack(tf), np.stack(tb)  # (T+1, N, d)
+                                  + mv(np.abs(P["Ub"]), tb[0])) + E["b"][:, t - 1] + lost)
+    tf, tb = Bound.stack(tf), Bound.stack(tb)  # (T+1, N, d)
     ty = mv(E["Vf"], Hf[1:, None]) + mv(np.abs(P["Vf"]), tf[1:]) \
-        + mv(E["Vb"], Hb[:-1, None]) + mv(np.abs(P["Vb"]), tb[:-1])  # (T, N, k)
-    tL = (2 * with_error(e.y - z, e.Ar)[:, None, :] * ty).sum(axis=-1)  # (T, N)
-    mags = {"hf": tf, "hb": tb, "L_t": tL, "L": tL.sum(axis=0)}
+        + mv(E["Vb"], Hb[:-1, None]) + mv(np.abs(P["Vb"]), tb[:-1]) + lost  # (T, N, k)
+    tL = (2 * Bound(e.y - z, g * e.Ar)[:, None, :] * ty).sum(axis=-1) + lost  # (T, N)
+    mags = {"hf": tf, "hb": tb, "L_t": tL, "L": tL.sum(axis=0) + lost}
 
     def split(a: np.ndarray) -> dict:
         a = np.moveaxis(a, 0 if a.ndim == 1 else 1, -1)  # the direction axis last
@@ -213,18 +215,12 @@ def derivatives(ex: dict) -> Derivatives:
 
     values, scales = {}, {}
     for out in outs:
-        v, m = split(outs[out].imag / STEP), split(mags[out])
+        # T + 2 roundings along each path, then the factors' errors
+        v, m = split(outs[out].imag / STEP), split(mags[out].scale(g, T + 2))
         for n in INPUTS:
             values[out, n] = v[n]
-            # T + 2 roundings along each path, then the factors' errors
-            scales[out, n] = (T + 2) * m[n].real + m[n].imag / STEP
-    # below the normal floats the imaginary part loses digits; later steps multiply the loss
-    # by |||U|||_∞/4 each, the outputs by |||V^f|||_∞ + |||V^b|||_∞ and a loss by 2Σ|y - z|
-    gain = max(1.0, *(np.abs(P[n]).sum(axis=1).max() / 4 for n in ("Uf", "Ub"))) ** T \
-        * (np.abs(P["Vf"]).sum(axis=1).max() + np.abs(P["Vb"]).sum(axis=1).max()) \
-        * 2 * (np.abs(e.y - z).sum() + 1)
-    ops = (T + 2) * rounding_unit(P, x).terms
-    return Derivatives(values, scales, float(underflow(ops, gain)))
+            scales[out, n] = m[n]
+    return Derivatives(values, scales, g)
 
 
 # --------------------------------------------------------------- the forward pass, pinned
@@ -304,10 +300,10 @@ def _backward_jacobian_pairs(D: Derivatives, T: int):
     return D.value("hb", "b")[i, :, i + 1, :], D.scale("hb", "b")[i, :, i + 1, :]
 
 
-def _slopes(e: Errors, side: str, states: slice) -> np.ndarray:
-    """σ' = h(1-h) of the states (indexed like hf or hb) with its error."""
+def _slopes(e: Errors, side: str, states: slice, g: float) -> Bound:
+    """σ' = h(1-h) of the states (indexed like hf or hb) with its error bound."""
     s, c = (e.slope_f, e.cf) if side == "f" else (e.slope_b, e.cb)
-    return with_error(s[states], c[states])
+    return Bound(s[states], g * c[states])
 
 
 # ------------------------------------------------------------------ statements of 000/001 Q6
@@ -332,9 +328,9 @@ def graph_dependencies(example, impl, rng):
     L0 = impl.birnn_step_losses(_forward(impl, example)["y"], z)  # (T,)
     # the passes compute the same L_k from the same states, in other orders (batched or
     # not): each is off by the rounding of its states and residuals (errors(example))
-    e = errors(example)
-    r = with_error(e.y - z, e.Ar)
-    size = magnitude((r * r).sum(axis=-1))
+    e, g = errors(example), rounding_unit(P, x).relative_error()
+    r = Bound(e.y - z, g * e.Ar)
+    size = (r * r).sum(axis=-1).scale(g)
     out = {}
     k = np.arange(1, T + 1)[:, None]
     for side, excluded in (("f", k < np.arange(T + 1)[None]),
@@ -374,15 +370,15 @@ def local_output_gradients(example, impl, rng):
         return out
     D, e = derivatives(example), errors(example)
     t = np.arange(1, T + 1)
-    r = with_error(e.y - z, e.Ar)
-    for name, V, g, s in (("f", P["Vf"], D.value("L_t", "f")[t - 1, t],
-                           D.scale("L_t", "f")[t - 1, t]),
-                          ("b", P["Vb"], D.value("L_t", "b")[t - 1, t - 1],
-                           D.scale("L_t", "b")[t - 1, t - 1])):
+    r = Bound(e.y - z, D.rounding_error * e.Ar)
+    for name, V, grad, s in (("f", P["Vf"], D.value("L_t", "f")[t - 1, t],
+                              D.scale("L_t", "f")[t - 1, t]),
+                             ("b", P["Vb"], D.value("L_t", "b")[t - 1, t - 1],
+                              D.scale("L_t", "b")[t - 1, t - 1])):
         formula = 2 * (fw["y"] - z) @ V
         out[f"∇_(h^{name}_t) L_t = 2 V^{name}ᵀ(y_t - z_t)"] = Comparison(
-            formula, g, rounding=rounding_unit(P, x),
-            scale=np.maximum(magnitude(2 * mv(np.abs(V).T, r)), s), abs_error=D.floor)
+            formula, grad, rounding=rounding_unit(P, x),
+            scale=np.maximum((2 * mv(np.abs(V).T, r)).scale(D.rounding_error), s))
     return out
 
 
@@ -407,13 +403,12 @@ def hidden_jacobians(example, impl, rng):
     Jb, sb = _backward_jacobian_pairs(D, T)
     form_f = _sigmoid_slope(fw["hf"][1:])[:, :, None] * P["Uf"]
     form_b = _sigmoid_slope(fw["hb"][:-1])[:, :, None] * P["Ub"]
-    mag_f = magnitude(_slopes(e, "f", slice(1, None))[:, :, None] * np.abs(P["Uf"]))
-    mag_b = magnitude(_slopes(e, "b", slice(None, -1))[:, :, None] * np.abs(P["Ub"]))
+    g = D.rounding_error
+    mag_f = (_slopes(e, "f", slice(1, None), g)[:, :, None] * P["Uf"]).scale(g)
+    mag_b = (_slopes(e, "b", slice(None, -1), g)[:, :, None] * P["Ub"]).scale(g)
     unit = rounding_unit(P, example["x"])
-    out["∂h^f_{t+1}/∂h^f_t"] = Comparison(form_f, Jf, rounding=unit, scale=np.maximum(mag_f, sf),
-                                          abs_error=D.floor)
-    out["∂h^b_{t-1}/∂h^b_t"] = Comparison(form_b, Jb, rounding=unit, scale=np.maximum(mag_b, sb),
-                                          abs_error=D.floor)
+    out["∂h^f_{t+1}/∂h^f_t"] = Comparison(form_f, Jf, rounding=unit, scale=np.maximum(mag_f, sf))
+    out["∂h^b_{t-1}/∂h^b_t"] = Comparison(form_b, Jb, rounding=unit, scale=np.maximum(mag_b, sb))
     return out
 
 
@@ -442,14 +437,15 @@ def _preactivation_form(example, impl, *, next_input: bool) -> dict:
                         + (np.abs(hb) + e.Ab[1:T]) @ np.abs(P["Ub"]).T) + 2
     form_f = slope[0][:, :, None] * P["Uf"]
     form_b = slope[1][:, :, None] * P["Ub"]
-    mag_f = magnitude(with_error(slope[0], err_f)[:, :, None] * np.abs(P["Uf"]))
-    mag_b = magnitude(with_error(slope[1], err_b)[:, :, None] * np.abs(P["Ub"]))
+    g = D.rounding_error
+    mag_f = (Bound(slope[0], g * err_f)[:, :, None] * P["Uf"]).scale(g)
+    mag_b = (Bound(slope[1], g * err_b)[:, :, None] * P["Ub"]).scale(g)
     unit = rounding_unit(P, x)
     which = "x_{t+1}, x_{t-1}" if next_input else "written, x_t"
     out[f"∂h^f_(t+1)/∂h^f_t ({which})"] = Comparison(
-        form_f, Jf[1:], rounding=unit, scale=np.maximum(mag_f, sf[1:]), abs_error=D.floor)
+        form_f, Jf[1:], rounding=unit, scale=np.maximum(mag_f, sf[1:]))
     out[f"∂h^b_(t-1)/∂h^b_t ({which})"] = Comparison(
-        form_b, Jb[:-1], rounding=unit, scale=np.maximum(mag_b, sb[:-1]), abs_error=D.floor)
+        form_b, Jb[:-1], rounding=unit, scale=np.maximum(mag_b, sb[:-1]))
     return out
 
 
@@ -513,36 +509,33 @@ def hidden_gradient_recursions(example, impl, rng):
     t = np.arange(T + 1)
     gf, gb = D.bounded("L", "f"), D.bounded("L", "b")
     none = np.zeros((1, d))
+
+    def transposed_product(J, g):  # Jᵀ g for each t: Σ_i J[t, i, j] g[t, i]
+        return (J * g[:, :, None]).sum(axis=1)
+
     # forward: local term ∂L_t/∂h^f_t (0 at t = 0), next term for t < T
     local_f = np.vstack([none, D.value("L_t", "f")[t[1:] - 1, t[1:]]])
-    mag_local_f = np.vstack([none, D.bounded("L_t", "f")[t[1:] - 1, t[1:]]])
-    Jf = _forward_jacobian_pairs(D, T)
-    nxt = np.einsum("tij,ti->tj", Jf[0], D.value("L", "f")[1:])
-    mag_f = mag_local_f + np.vstack([np.einsum("tij,ti->tj", with_error(*Jf), gf[1:]), none])
-    rhs_f = local_f + np.vstack([nxt, none])
+    Jf, sJf = _forward_jacobian_pairs(D, T)
+    rhs_f = local_f + np.vstack([transposed_product(Jf, D.value("L", "f")[1:]), none])
+    mag_f = Bound.concatenate([none, D.bounded("L_t", "f")[t[1:] - 1, t[1:]]]) + \
+        Bound.concatenate([transposed_product(Bound(Jf, D.rounding_error * sJf), gf[1:]), none])
     # backward, index i ↔ h^b_{i+1}: local ∂L_{i+1}/∂h^b_{i+1} (0 for h^b_{T+1}),
     # previous term from h^b_i for i ≥ 1
     local_b = np.vstack([D.value("L_t", "b")[t[:-1], t[:-1]], none])
-    mag_local_b = np.vstack([D.bounded("L_t", "b")[t[:-1], t[:-1]], none])
-    Jb = _backward_jacobian_pairs(D, T)  # index i ↔ ∂h^b_{i+1}/∂h^b_{i+2}
-    prv = np.einsum("tij,ti->tj", Jb[0], D.value("L", "b")[:-1])
-    mag_b = mag_local_b + np.vstack([none, np.einsum("tij,ti->tj", with_error(*Jb), gb[:-1])])
-    rhs_b = local_b + np.vstack([none, prv])
-    unit = rounding_unit(P, x)
-    # each term's underflow, times the factors it meets in the recursion
-    floor = D.floor * (2 + d * (np.abs(Jf[0]).max(initial=0) + np.abs(Jb[0]).max(initial=0)
-                                + np.abs(gf).max() + np.abs(gb).max()))
+    Jb, sJb = _backward_jacobian_pairs(D, T)  # index i ↔ ∂h^b_{i+1}/∂h^b_{i+2}
+    rhs_b = local_b + np.vstack([none, transposed_product(Jb, D.value("L", "b")[:-1])])
+    mag_b = Bound.concatenate([D.bounded("L_t", "b")[t[:-1], t[:-1]], none]) + \
+        Bound.concatenate([none, transposed_product(Bound(Jb, D.rounding_error * sJb), gb[:-1])])
+    unit, g = rounding_unit(P, x), D.rounding_error
     out["forward recursion"] = Comparison(rhs_f, D.value("L", "f"), rounding=unit,
-                                          scale=np.maximum(magnitude(mag_f), D.scale("L", "f")),
-                                          abs_error=floor)
+                                          scale=np.maximum(mag_f.scale(g), D.scale("L", "f")))
     out["backward recursion"] = Comparison(rhs_b, D.value("L", "b"), rounding=unit,
-                                           scale=np.maximum(magnitude(mag_b), D.scale("L", "b")),
-                                           abs_error=floor)
+                                           scale=np.maximum(mag_b.scale(g), D.scale("L", "b")))
     grads = impl.birnn_backward(P, x, example["z"], example["hf0"], example["hbT1"])
     for key, inp in (("hf", "f"), ("hb", "b")):
         out[f"reverse-mode ∇_(h^{inp}_t) L"] = Comparison(
             np.asarray(grads.get(key, np.zeros(0))), D.value("L", inp), rounding=unit,
-            scale=D.scale("L", inp), abs_error=D.floor)
+            scale=D.scale("L", inp))
     return out
 
 
@@ -568,22 +561,22 @@ def weight_gradients(example, impl, rng):
     hf, hb = fw["hf"][1:], fw["hb"]  # h^f_1..h^f_T; h^b_1..h^b_{T+1}
     af = _sigmoid_slope(hf) * D.value("L", "f")[1:]
     ab = _sigmoid_slope(hb[:-1]) * D.value("L", "b")[:-1]
-    mag_af = _slopes(e, "f", slice(1, None)) * D.bounded("L", "f")[1:]
-    mag_ab = _slopes(e, "b", slice(None, -1)) * D.bounded("L", "b")[:-1]
+    g = D.rounding_error
+    mag_af = _slopes(e, "f", slice(1, None), g) * D.bounded("L", "f")[1:]
+    mag_ab = _slopes(e, "b", slice(None, -1), g) * D.bounded("L", "b")[:-1]
     unit = rounding_unit(P, x)
     out["∇_(W^f) L (eq 65)"] = Comparison(
         af.T @ x, D.value("L", "Wf"), rounding=unit,
-        scale=np.maximum(magnitude(mm(mag_af.T, np.abs(x))), D.scale("L", "Wf")),
-        abs_error=D.floor * (1 + x.shape[0] * np.abs(x).max()))
+        scale=np.maximum(mm(mag_af.swapaxes(0, 1), x).scale(g), D.scale("L", "Wf")))
     out["∇_(U^b) L (eq 71)"] = Comparison(
         ab.T @ hb[1:], D.value("L", "Ub"), rounding=unit,
-        scale=np.maximum(magnitude(mm(mag_ab.T, with_error(e.hb[1:], e.Ab[1:]))),
-                         D.scale("L", "Ub")), abs_error=D.floor * (1 + x.shape[0]))
+        scale=np.maximum(mm(mag_ab.swapaxes(0, 1), Bound(e.hb[1:], g * e.Ab[1:])).scale(g),
+                         D.scale("L", "Ub")))
     grads = impl.birnn_backward(P, x, example["z"], example["hf0"], example["hbT1"])
     for key in ("Wf", "Ub"):
         out[f"reverse-mode ∇_({key[0]}^{key[1]}) L"] = Comparison(
             np.asarray(grads.get(key, np.zeros(0))), D.value("L", key), rounding=unit,
-            scale=D.scale("L", key), abs_error=D.floor)
+            scale=D.scale("L", key))
     return out
 
 
@@ -679,5 +672,5 @@ def backward_gradients(example, impl, rng):
     D = derivatives(example)
     unit = rounding_unit(P, x)
     return {f"∇_{key} L": Comparison(np.asarray(grads.get(key, np.zeros(0))), D.value("L", inp),
-                                     rounding=unit, scale=D.scale("L", inp), abs_error=D.floor)
+                                     rounding=unit, scale=D.scale("L", inp))
             for key, inp in (("hf", "f"), ("hb", "b")) + tuple((n, n) for n in PARAMS)}

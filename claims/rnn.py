@@ -25,10 +25,11 @@ from scipy.special import expit
 from harness import Comparison, Inequality, Witness, claim
 from harness.derivatives import (
     STEP,
+    UNDERFLOW,
+    Bound,
     complex_step_jacobian,
     complex_step_recurrence,
     underflow,
-    with_error,
 )
 from harness.rounding import dot, elementwise, gram, recurrence, spectrum
 from strategies.recurrent import (
@@ -63,6 +64,9 @@ batched_problems = batched(
         st.just(1.0), st.floats(0.0, 2.0))), names=("W", "U", "b", "x"))
 """Recurrent units with T = 0..8 steps and ||W|| ≤ 2/γ, unbatched or with batch axes on
 h_0 and on any of W, U, b, x (impl/interface.py: every weight may carry the batch axes)."""
+
+SMALLEST = float(np.finfo(float).smallest_subnormal)
+"""2⁻¹⁰⁷⁴: the most an operation whose result underflows can lose (twice its rounding)."""
 
 WITNESS_STEPS = (10, 20, 40)
 VANISHED = 1e-6
@@ -182,25 +186,36 @@ def _state_errors(W, U, b, x, h, act: Activation) -> tuple[np.ndarray, np.ndarra
 
 
 def _through_time_scale(W, U, b, x, h, act: Activation) -> np.ndarray:
-    """Magnitude of ∂h_T/∂h_0 = Π_t W diag(σ'(h_{t-1})) for its rounding bound: T times the
-    absolute product (T multiplications along every path) plus each factor's error (σ'
-    from σ, |a|k units of the last place; σ' at a state off by A, sup|σ''|·A) times the
-    others; componentwise, or normwise (||·||₂ of each factor, d times the product for the
-    absolute values of a product), whichever is smaller. Shape (*batch, d, d)."""
+    """Magnitude of ∂h_T/∂h_0 = Π_t W diag(σ'(h_{t-1})) for its rounding bound, in units of
+    one step's rounding: T times the absolute product (T multiplications along every path)
+    plus what the factors' errors do to it (σ' from σ: |a|k units of the last place; σ' at a
+    state off by A: sup|σ''|·A) and what the complex step may lose below the normal floats;
+    componentwise, or normwise (||·||₂ of each factor, d times the product for the absolute
+    values of a product), whichever is smaller. Shape (*batch, d, d)."""
     T, d = x.shape[0], h.shape[-1]
     if T == 0:
         return np.broadcast_to(np.eye(d), h.shape[1:] + (d,))
+    g = _step_rounding(d, U.shape[-1]).relative_error()
     A, a = _state_errors(W, U, b, x, h, act)
     absW, normW = np.abs(W), _spectral(W)
-    P = np.broadcast_to(np.eye(d), h.shape[1:] + (d,)).astype(complex)
-    n = np.ones(h.shape[1:-1], dtype=complex)
+    # Below the normal floats, within a step: the complex step's imaginary part (rescaled to
+    # 2^-64 times the largest entry of each column) may lose 2^-1075 in each of 8 operations
+    # before meeting W's row; the implementation's product (2d + 8 operations an entry) may
+    # lose the smallest subnormal in each, times the column's largest entry or 1.
+    lost = 8 * 2 * UNDERFLOW * (1 + absW.sum(axis=-1))
+    flushed = (2 * d + 8) * SMALLEST * (1 + absW.sum(axis=-1))
+    P = Bound(np.broadcast_to(np.eye(d), h.shape[1:] + (d,)))
+    n = Bound(np.ones(h.shape[1:-1]))
     for t in range(T):
         ds = np.abs(sigma_prime(act, h[t]))
-        P = mm(absW, with_error(ds, _slope_error(act) + _curvature(act) * A[t])[..., :, None] * P)
-        n = n * normW * with_error(ds.max(axis=-1), _slope_error(act) + _curvature(act) * a[t])
-    componentwise = T * P.real + P.imag / STEP
-    normwise = d * T * n.real + n.imag / STEP
-    return np.minimum(componentwise, normwise[..., None, None])
+        F = Bound(ds, g * (_slope_error(act) + _curvature(act) * A[t]))
+        top = P.value.max(axis=-2, keepdims=True)
+        loss = Bound(0.0, lost[..., :, None] * top + flushed[..., :, None] * (1 + top))
+        P = mm(absW, F[..., :, None] * P) + loss
+        Fn = Bound(ds.max(axis=-1), g * (_slope_error(act) + _curvature(act) * a[t]))
+        n = n * normW * Fn + Bound(0.0, d * (lost.max(axis=-1) * n.value
+                                             + flushed.max(axis=-1) * (1 + n.value)))
+    return np.minimum(P.scale(g, T), n.scale(g, d * T)[..., None, None])
 
 
 def _unit(ex: dict) -> tuple:
@@ -321,6 +336,9 @@ def step_jacobian(example, impl, rng):
     expected="holds",
     given=matrix_pairs(),
     needs=("operator_norm", "largest_eigenvalue"),
+    pins=("operator_norm",),
+    reading="Besides the two facts, operator_norm is compared with ||A v₁|| for numpy's top "
+            "right singular vector v₁, and no unit vector may be stretched more.",
 )
 def operator_norm_facts(example, impl, rng):
     A, B = (np.asarray(M, dtype=float) for M in example)

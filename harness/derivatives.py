@@ -19,13 +19,12 @@ bounds that, and :func:`complex_step_recurrence` rescales as it goes so that it 
 happen along a recurrence.
 
 The error of a derivative computed by the chain rule, in any order (forward mode, as here,
-or the implementation's reverse mode), is bounded to first order by ``γ(k)`` times the sum of
-the absolute values of the chain-rule products, ``k`` the operations along a path, plus the
-error of each factor (a state recomputed with rounding, ``σ'`` evaluated from ``σ``) times
-the absolute product of the others. :func:`with_error` and :func:`magnitude` carry both
-through one computation: a nonnegative factor ``|v|`` whose error is at most ``γ(k)·e`` is
-written ``|v| + i·STEP·e``; sums and products of such numbers keep the path sum in the real
-part and the first-order error sum, times ``STEP``, in the imaginary part.
+or the implementation's reverse mode), is at most ``γ(k)`` times the sum of the absolute
+values of the chain-rule products, ``k`` the operations along a path, plus what the errors
+of the factors themselves (a state recomputed with rounding, ``σ'`` evaluated from ``σ``)
+change in the products. A :class:`Bound` carries both through the computation of the
+derivative's magnitude: a nonnegative value and a bound on its absolute error, which sums
+add and products combine exactly, ``|ab - a'b'| ≤ e_a (|b| + e_b) + |a| e_b``.
 """
 
 from __future__ import annotations
@@ -92,15 +91,83 @@ def complex_step_recurrence(step: Callable[[int, np.ndarray], np.ndarray], x0: n
     return np.stack(out)
 
 
-def with_error(value: np.ndarray, error: np.ndarray | float) -> np.ndarray:
-    """``|value| + i·STEP·error``: a nonnegative factor of a chain-rule product whose
-    computed value may be off by ``γ(k)·error`` (see the module docstring)."""
-    return np.abs(value) + 1j * STEP * np.asarray(error, dtype=float)
+class Bound:
+    """A nonnegative magnitude ``value`` and a bound ``error`` on the absolute error of the
+    quantity it measures, elementwise (numpy broadcasting).
 
+    Sums add both; products combine them exactly: if ``|a' - a| ≤ e_a`` and ``|b' - b| ≤
+    e_b`` then ``|a'b' - ab| ≤ e_a (|b| + e_b) + |a| e_b``. A plain array acts as an exact
+    magnitude (its absolute value, no error). So a chain-rule expression evaluated on
+    Bounds gives the sum of its products' absolute values and the bound on what its factors'
+    errors do to it, without cancellation (both parts are sums of nonnegative terms)."""
 
-def magnitude(z: np.ndarray) -> np.ndarray:
-    """The scale of a bound carried as ``|path sum| + i·STEP·(first-order errors)``: the
-    path sum plus the errors of the factors, so that ``γ(k) · magnitude`` bounds the error
-    of the computed value to first order."""
-    z = np.asarray(z)
-    return z.real + z.imag / STEP
+    __slots__ = ("value", "error")
+    __array_ufunc__ = None  # numpy defers to Bound's reflected operators
+
+    def __init__(self, value, error=0.0) -> None:
+        value = np.abs(np.asarray(value, dtype=float))
+        error = np.asarray(error, dtype=float)
+        self.value, self.error = np.broadcast_arrays(value, error)
+
+    @staticmethod
+    def of(x) -> Bound:
+        """``x`` itself if a Bound, else the exact magnitude ``|x|``."""
+        return x if isinstance(x, Bound) else Bound(x)
+
+    def __add__(self, other) -> Bound:
+        o = Bound.of(other)
+        return Bound(self.value + o.value, self.error + o.error)
+
+    __radd__ = __add__
+
+    def __mul__(self, other) -> Bound:
+        o = Bound.of(other)
+        return Bound(self.value * o.value, self.error * (o.value + o.error) + self.value * o.error)
+
+    __rmul__ = __mul__
+
+    def __getitem__(self, index) -> Bound:
+        return Bound(self.value[index], self.error[index])
+
+    @property
+    def shape(self) -> tuple:
+        return self.value.shape
+
+    def _apply(self, f: Callable[[np.ndarray], np.ndarray]) -> Bound:
+        return Bound(f(self.value), f(self.error))
+
+    def sum(self, axis=None) -> Bound:
+        return self._apply(lambda a: a.sum(axis=axis))
+
+    def max(self, axis=None) -> Bound:
+        """The largest value and the largest error (a bound on the maximum's error)."""
+        return self._apply(lambda a: a.max(axis=axis))
+
+    def swapaxes(self, a: int, b: int) -> Bound:
+        return self._apply(lambda x: np.swapaxes(x, a, b))
+
+    def moveaxis(self, a: int, b: int) -> Bound:
+        return self._apply(lambda x: np.moveaxis(x, a, b))
+
+    def reshape(self, shape: tuple) -> Bound:
+        return self._apply(lambda x: x.reshape(shape))
+
+    @staticmethod
+    def stack(items, axis: int = 0) -> Bound:
+        items = [Bound.of(b) for b in items]
+        shape = np.broadcast_shapes(*(b.shape for b in items))
+        return Bound(np.stack([np.broadcast_to(b.value, shape) for b in items], axis=axis),
+                     np.stack([np.broadcast_to(b.error, shape) for b in items], axis=axis))
+
+    @staticmethod
+    def concatenate(items, axis: int = 0) -> Bound:
+        items = [Bound.of(b) for b in items]
+        return Bound(np.concatenate([b.value for b in items], axis=axis),
+                     np.concatenate([b.error for b in items], axis=axis))
+
+    def scale(self, rounding_error: float, paths: float = 1.0) -> np.ndarray:
+        """The magnitude whose ``rounding_error`` multiple (``γ(k)``, the relative error of
+        one rounding unit) bounds the error of the quantity: ``paths`` roundings of the value
+        (the operations along each chain-rule path, in units of ``k``) plus the factors'
+        errors, converted to the same units."""
+        return paths * self.value + self.error / rounding_error

@@ -14,7 +14,7 @@ from claims.birnn import (
     rounding_unit,
 )
 from harness import Comparison
-from harness.derivatives import magnitude, with_error
+from harness.derivatives import Bound
 from impl.numpy_ref import recurrent as ref
 from tests.support import impl_with, planted, restated, run
 
@@ -142,10 +142,10 @@ def test_planted_recursion_without_transpose_is_refuted():
         Jf, sJf = _forward_jacobian_pairs(D, T)
         g, bg = D.value("L", "f"), D.bounded("L", "f")
         rhs = D.value("L_t", "f")[t - 1, t] + np.einsum("tij,tj->ti", Jf[1:], g[2:])
-        mag = D.bounded("L_t", "f")[t - 1, t] + np.einsum(
-            "tij,tj->ti", with_error(Jf[1:], sJf[1:]), bg[2:])
+        J = Bound(Jf[1:], D.rounding_error * sJf[1:])
+        mag = D.bounded("L_t", "f")[t - 1, t] + (J * bg[2:][:, None, :]).sum(axis=-1)
         return Comparison(rhs, g[1:T], rounding=rounding_unit(P, x),
-                          scale=np.maximum(magnitude(mag), D.scale("L", "f")[1:T]))
+                          scale=np.maximum(mag.scale(D.rounding_error), D.scale("L", "f")[1:T]))
 
     v = run(restated("birnn.hidden_gradient_recursions", untransposed))
     assert v.verdict == "refuted"
