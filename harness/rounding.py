@@ -36,6 +36,7 @@ __all__ = [
     "recurrence",
     "running_sum",
     "solve",
+    "spectrum",
     "tolerance",
     "unit_roundoff",
 ]
@@ -119,6 +120,15 @@ def solve(n: int, condition: float) -> Rounding:
     stable method (LU with partial pivoting, Cholesky, QR): ``γ(3n)`` backward error,
     amplified by the condition number in the solution."""
     return Rounding(3 * max(1, int(n)) + 2, max(1.0, float(condition)))
+
+
+def spectrum(n: int) -> Rounding:
+    """The eigenvalues of a symmetric ``n × n`` matrix, or the singular values of a matrix
+    with at most ``n`` rows or columns, by a backward-stable method (Householder reduction
+    then QR iteration, divide and conquer or Jacobi): each is within ``||ΔA||₂`` of the exact
+    one (Weyl), and the backward error ``||ΔA||₂`` of the reduction grows like ``n²`` units
+    of the last place of ``||A||₂`` (Higham, §19.3). Relative to ``||A||₂`` (the scale)."""
+    return Rounding(10 * max(1, int(n)) ** 2)
 
 
 def least_squares(rows: int, cols: int, condition: float) -> Rounding:

@@ -107,9 +107,10 @@ def square_matrices_with_norm(d: int, norm: float, *,
 def distinct_input_sequences(t: int, p: int, *, magnitude: float = 3.0
                              ) -> st.SearchStrategy[np.ndarray]:
     """Arrays ``x`` of shape ``(t, p)`` whose entries are all distinct (so x_s ≠ x_t for
-    s ≠ t), in ``[-magnitude, magnitude]``. Shrinks towards small distinct values."""
-    if t < 1 or p < 1:
-        raise ValueError(f"need t ≥ 1 and p ≥ 1, got t={t!r}, p={p!r}")
+    s ≠ t), in ``[-magnitude, magnitude]`` (t = 0 gives the empty sequence). Shrinks
+    towards small distinct values."""
+    if t < 0 or p < 1:
+        raise ValueError(f"need t ≥ 0 and p ≥ 1, got t={t!r}, p={p!r}")
     return hnp.arrays("float64", (t, p), elements=_floats(magnitude), unique=True)
 
 
@@ -222,3 +223,68 @@ def matrix_pairs(*, max_side: int = 6, magnitude: float = 1e3
                          hnp.arrays("float64", (k, n), elements=entries))
 
     return st.tuples(side, side, side).flatmap(lambda s: pair(*s))
+
+
+BATCH_SHAPES = ((), (2,), (3, 2))
+"""Leading batch axes of the batched examples: none, one, two."""
+
+
+@st.composite
+def batched(draw, base: st.SearchStrategy[dict], names: tuple[str, ...]) -> dict:
+    """``base``'s example with a batch shape and the inputs among ``names`` that carry it.
+
+    Adds ``"batch"`` (one of :data:`BATCH_SHAPES`) and ``"batched"`` (the names whose
+    arrays get the batch axes; the claim draws their other replicates from its generator).
+    Shrinks towards no batch."""
+    ex = draw(base)
+    batch = draw(st.sampled_from(BATCH_SHAPES))
+    chosen = tuple(n for n in names if batch and draw(st.booleans()))
+    return {**ex, "batch": batch, "batched": chosen}
+
+
+def activation_inputs(*, magnitude: float = 60.0) -> st.SearchStrategy[dict]:
+    """``{"activation", "a"}``: every activation of :func:`activations` (plain, scaled with
+    either sign) and an array ``a`` of 0 to 3 axes with entries in ``[-magnitude,
+    magnitude]`` (0, saturating values and values near the origin included)."""
+    values = st.one_of(st.sampled_from([0.0, 1.0, -1.0, 0.5, -30.0, 30.0]),
+                       _floats(magnitude), _floats(1e-3))
+    arrays = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4).flatmap(
+        lambda shape: hnp.arrays("float64", shape, elements=values))
+    return st.fixed_dictionaries({"activation": activations(), "a": arrays})
+
+
+def _spectrum_values(signed: bool) -> st.SearchStrategy[float]:
+    magnitude = st.one_of(st.sampled_from([0.0, 1.0, 2.0]), st.floats(1e-3, 1e3))
+    if not signed:
+        return magnitude
+    return st.builds(lambda s, v: s * v, st.sampled_from([1.0, -1.0]), magnitude)
+
+
+@st.composite
+def known_spectra(draw, *, symmetric: bool, max_side: int = 6) -> dict:
+    """Spectra of matrices to be built around them: ``{"batch", "m", "n", "values"}``.
+
+    For ``symmetric`` (``m = n``), ``values`` ``(*batch, n)`` are eigenvalues of either sign
+    (a negative one may be the largest in absolute value); otherwise ``(*batch, min(m, n))``
+    nonnegative singular values of an ``m × n`` matrix. Ties, zeros and magnitudes from
+    1e-3 to 1e3 are included. Shrinks towards 1 × 1, no batch, zero."""
+    batch = draw(st.sampled_from(BATCH_SHAPES))
+    m = draw(st.integers(1, max_side))
+    n = m if symmetric else draw(st.integers(1, max_side))
+    values = draw(hnp.arrays("float64", tuple(batch) + (min(m, n),),
+                             elements=_spectrum_values(symmetric)))
+    return {"batch": batch, "m": m, "n": n, "values": values}
+
+
+@st.composite
+def batched_birnn_problems(draw, *, max_t: int = 6) -> dict:
+    """A bidirectional RNN of :func:`birnn_problems` with a batch and offsets.
+
+    Adds ``"batch"`` (one of :data:`BATCH_SHAPES`), ``"batched"`` (which of the parameters
+    and ``x`` carry the batch axes; ``hf0``, ``hbT1`` carry them whenever there is a batch)
+    and ``"offsets"`` (which of ``"f"``, ``"b"`` get offsets, drawn by the claim). Shrinks
+    towards no batch, no offsets."""
+    ex = draw(batched(birnn_problems(max_t=max_t),
+                      names=("Wf", "Uf", "Wb", "Ub", "Vf", "Vb", "x")))
+    offsets = tuple(side for side in ("f", "b") if draw(st.booleans()))
+    return {**ex, "offsets": offsets}
