@@ -16,11 +16,13 @@ from claims.birnn import (
 from harness import Comparison
 from harness.derivatives import Bound
 from impl.numpy_ref import recurrent as ref
-from tests.support import impl_with, planted, restated, run
+from tests.support import caught, impl_with, planted, restated, run
 
 
 def _refuted(claim_id: str, **overrides) -> bool:
-    return run(claim_id, impl_with(**overrides)).verdict == "refuted"
+    """The harness catches the planted function: it refutes the claim, or the function
+    breaks its documented contract (a shape) and the run fails blaming it."""
+    return caught(run(claim_id, impl_with(**overrides)))
 
 
 @planted("birnn.graph_dependencies")

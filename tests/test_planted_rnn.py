@@ -10,11 +10,13 @@ from harness import CATALOGUE, Inequality
 from harness.rounding import dot, elementwise, recurrence
 from impl.numpy_ref import recurrent as ref
 from strategies.recurrent import Activation, ramp_input_sequences, rnn_problems
-from tests.support import impl_with, planted, restated, run
+from tests.support import caught, impl_with, planted, restated, run
 
 
 def _refuted(claim_id: str, **overrides) -> bool:
-    return run(claim_id, impl_with(**overrides)).verdict == "refuted"
+    """The harness catches the planted function: it refutes the claim, or the function
+    breaks its documented contract (a shape) and the run fails blaming it."""
+    return caught(run(claim_id, impl_with(**overrides)))
 
 
 @planted("rnn.activation_placement_equivalence")
