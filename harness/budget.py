@@ -5,8 +5,11 @@ The default run of the whole catalogue has a false-failure probability of at mos
 (exact and existential checks are deterministic given the example), so the budget is
 split over them by Bonferroni:
 
-* half of ``family_alpha`` is the *nominal* budget; the other half is slack for the
-  normal approximation of the t-test's tail (see ``harness.decision``);
+* half of ``family_alpha`` is the *nominal* budget; the other half is slack: a quarter of
+  ``family_alpha`` for the normal approximation of the t-test's tail (at most
+  ``TAIL_ERROR = ½`` of each look's level, ``harness.validity``) and a quarter for the
+  rejections on overwhelming evidence (at most ``SHARE = ½`` of each look's level,
+  ``harness.tailbound``);
 * the nominal budget is split equally over the statistical claims of the catalogue
   (the whole catalogue, not only the selected ones, so a claim's α does not change with
   ``-k``);

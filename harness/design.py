@@ -25,6 +25,11 @@ its tail; the acceptance bounds move with the observed skewness and kurtosis
 (:meth:`SequentialDesign.acceptance_bounds`); the last look draws what the law needs
 (:meth:`SequentialDesign.samples_needed_at_last_look`).
 
+*Overwhelming evidence.* Where the guard withholds a look's rejection (or the last look
+would draw more for a valid tail) but ``|T|`` is beyond the threshold, the sequential test
+(``harness.sequential``) rejects when a tail bound valid for every law of the observed
+kurtosis is below half the look's level (``harness.tailbound``).
+
 *Constant replicates* reject nothing early (a rare atom elsewhere could hold the mean), but
 when they all equal the target they are accepted from :attr:`constant_acceptance_n` on, by a
 bound exact for every law.

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from harness import tailbound
 from harness.design import ACCEPT, CONTINUE, LOOKS, REJECT, SequentialDesign, sequential_design
 from harness.moments import Moments, PowerSums
 from harness.rounding import mean_floor
@@ -99,6 +100,7 @@ class SequentialTest:
         self.fixed_n = np.full(rows, self.base.fixed_n, dtype=np.int64)
         self.need = np.zeros(rows, dtype=np.int64)
         self.stopped_at = np.zeros(rows, dtype=int)  # number of the deciding look
+        self.bound = np.full(rows, np.nan)  # log tail bound of an overwhelming rejection
         self.sums = PowerSums(rows, self.targets, dtype)
         self._first: list[list[np.ndarray]] = [[] for _ in range(rows)]
         self._final = np.zeros((8, rows))  # the moments each row stopped on
@@ -169,6 +171,8 @@ class SequentialTest:
         out = design.decide(index, m.t, may_reject=may_reject, may_accept=may_accept,
                             skewness=m.skewness, excess_kurtosis=m.excess_kurtosis,
                             constant=m.constant)
+        withheld = (out == CONTINUE) & ~np.asarray(may_reject, dtype=bool)
+        out = np.where(self._overwhelming(rows, design, index, m, withheld), REJECT, out)
         # a discrepancy within rounding of the values decides nothing early
         out = np.where((out == REJECT) & ~self._beyond_floor(rows, m), CONTINUE, out)
         self._record(rows, design, index, m, out, may_reject, may_accept)
@@ -207,6 +211,13 @@ class SequentialTest:
                 self._keep(rows[beyond], m.take(beyond), design.last_index)
                 rows, m = rows[~beyond], m.take(~beyond)
             else:
+                # overwhelming evidence decides before the replicates the law needs are drawn
+                now = self._overwhelming(rows, design, design.last_index, m, need > m.n)
+                now &= self._beyond_floor(rows, m)
+                self._record(rows[now], design, design.last_index, m.take(now),
+                             np.full(int(now.sum()), REJECT), False, False)
+                self._stop(rows[now], design, design.last_index, m.take(now), REJECT)
+                rows, m, need = rows[~now], m.take(~now), need[~now]
                 # sample moments of a heavy law scatter upwards (10x at a few hundred
                 # thousand replicates): a need beyond the cap is confirmed on the cap's
                 # replicates before the row stops for it
@@ -225,6 +236,21 @@ class SequentialTest:
             for decided in (REJECT, ACCEPT):
                 self._stop(rows[out == decided], design, index, m.take(out == decided),
                            decided)
+
+    def _overwhelming(self, rows: np.ndarray, design: SequentialDesign, index: int,
+                      m: Moments, candidates: np.ndarray) -> np.ndarray:
+        """Which ``candidates`` (rows whose Student-t tail is not yet valid) the tail bound
+        for every law of the observed kurtosis (``harness.tailbound``) rejects at
+        :data:`~harness.tailbound.SHARE` of the look's level."""
+        cand = (np.asarray(candidates, dtype=bool) & ~m.constant
+                & (np.abs(m.t) > design.reject_t[index]) & (m.n >= tailbound.MIN_REPLICATES))
+        out = np.zeros(cand.shape, dtype=bool)
+        if cand.any():
+            log_bound = tailbound.log_tail_bound(m.t[cand], m.n[cand],
+                                                 m.excess_kurtosis[cand] + 3.0)
+            out[cand] = log_bound <= math.log(tailbound.SHARE * design.alpha_at(index))
+            self.bound[rows[cand]] = log_bound
+        return out
 
     def _beyond_floor(self, rows: np.ndarray, m: Moments) -> np.ndarray:
         floor = mean_floor(0.0, np.abs(self.targets[rows]) + m.mean_abs, m.n, self.dtype)
@@ -260,6 +286,10 @@ class SequentialTest:
             est = float(m.mean[i])
             why = _why(int(out[i]), bool(may_reject[i]), bool(may_accept[i]),
                        index == design.last_index, bool(m.constant[i]))
+            if int(out[i]) == REJECT and not may_reject[i]:
+                why = (f"overwhelming evidence: P(|T| >= |t|) <= exp({self.bound[r]:.1f}) for "
+                       f"every law of the observed kurtosis, below {tailbound.SHARE:g} x the "
+                       f"look's level {alpha:.3g}")
             self.traces[r].append(Look(design.number(index), n, est, (est - half, est + half),
                                        float(m.t[i]), design.reject_t[index],
                                        _NAMES[int(out[i])], why))
