@@ -32,6 +32,9 @@ from harness.verdict import Verdict
 
 __all__ = ["check_claim"]
 
+clock = time.perf_counter
+"""The runner's clock (seconds): the decision and shrinking times are read from it."""
+
 
 class _Decisive(Exception):
     """Raised inside Hypothesis when an example refutes a claim or proves an existential one."""
@@ -39,6 +42,12 @@ class _Decisive(Exception):
     def __init__(self, outcome: Outcome) -> None:
         super().__init__("\n".join(outcome.lines))
         self.outcome = outcome
+
+
+class _ShrinkTimeUp(BaseException):
+    """Raised through Hypothesis (which lets a ``BaseException`` pass) when the profile's
+    shrinking time is over: the run ends on the last failing example found, the smallest so
+    far (the shrinker only tries examples smaller than its current one)."""
 
 
 @dataclass
@@ -49,7 +58,7 @@ class _Run:
     impl: Any
     plan: Plan
     replaying: bool = False
-    started: float = field(default_factory=time.perf_counter)
+    started: float = field(default_factory=lambda: clock())
     examples: int = 0
     decisions: int = 0
     samples: int = 0
@@ -62,32 +71,32 @@ class _Run:
     worst: dict[str, Any] | None = None
     traces: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     failed_at: float | None = None
-    failing: set[str] = field(default_factory=set)
+    found: Outcome | None = None
+    error: Exception | None = None
     last_error: tuple[Any, int] | None = None
 
     def body(self, example: Any, seed: int) -> None:
         """Decide one example whose streams are seeded by ``seed`` (already mixed)."""
-        key = seeding.dumps([example, seed])
         if self.failed_at is None:
             self._count()
-        elif time.perf_counter() - self.failed_at > self.plan.profile.shrink_seconds:
-            # shrinking has had its time: only examples already found failing stay so, and
-            # Hypothesis stops at the smallest of them (replaying it last)
-            if key not in self.failing:
-                return
+        elif clock() - self.failed_at > self.plan.profile.shrink_seconds:
+            raise _ShrinkTimeUp
         try:
             out = evaluate(self.c, self.impl, example, seed, self.plan)
         except (OutsideAssumptions, UnsatisfiedAssumption) as exc:
             self._outside(exc, example)
-        except Exception:
+        except Exception as exc:
             # an error ends the run like a failure: Hypothesis shrinks it, and the examples
             # it replays while shrinking are not counted against the budget
-            self._fail(key)
-            self.last_error = (example, seed)
+            self._fail()
+            if self.found is None:  # the run ends on a failure of the kind first found
+                self.error, self.last_error = exc, (example, seed)
             raise
         self._tally(out)
         if out.decisive:
-            self._fail(key)
+            self._fail()
+            if self.error is None:
+                self.found = out
             raise _Decisive(out)
 
     def _count(self) -> None:
@@ -110,10 +119,9 @@ class _Run:
                               f"assumptions{why}: {seeding.dumps(example)}") from None
         reject()
 
-    def _fail(self, key: str) -> None:
+    def _fail(self) -> None:
         if self.failed_at is None:
-            self.failed_at = time.perf_counter()
-        self.failing.add(key)
+            self.failed_at = clock()
 
     def _tally(self, out: Outcome) -> None:
         if self.failed_at is not None:
@@ -177,6 +185,8 @@ def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None 
             test()
     except _Decisive as exc:
         found = exc.outcome
+    except _ShrinkTimeUp:
+        found, error = run.found, run.error
     except ReplayError:
         raise
     except Exception as exc:  # noqa: BLE001 - becomes the verdict 'error', shown in full
@@ -227,7 +237,7 @@ def _verdict(run: _Run, found: Outcome | None, error: BaseException | None) -> V
             v.trace = found.trace_record("deciding")
     if error is not None:
         _error(v, run, error)
-    now = time.perf_counter()
+    now = clock()
     decided = run.failed_at if run.failed_at is not None else now
     v.seconds = round(now - run.started, 4)
     v.decide_seconds = round(decided - run.started, 4)
