@@ -170,6 +170,12 @@ def test_each_decision_is_drawn_and_the_drawings_are_small(report, page):
     assert page.count('class="meter') == sum(1 for c in report["claims"] if c.get("worst"))
 
 
+def test_without_a_hypothesis_seed_the_header_says_where_its_seed_comes_from(report, page):
+    assert "<code>--hypothesis-seed=90312</code>" in page
+    unseeded = {**report, "hypothesis_seed": None}
+    assert "Hypothesis is seeded from the run seed" in html_report.render(unseeded)
+
+
 def test_the_page_is_the_same_for_the_same_report(report, page):
     assert html_report.render(report) == page
 

@@ -88,8 +88,7 @@ def _header_html(report: dict[str, Any], claims: list[dict[str, Any]]) -> str:
                           f"claims)"),
         ("run seed", f"<code>--claims-seed={escape(report.get('run_seed'))}</code>"
          if report.get("run_seed") is not None else "—"),
-        ("Hypothesis seed", f"<code>--hypothesis-seed={escape(report['hypothesis_seed'])}</code>"
-         if report.get("hypothesis_seed") is not None else "—"),
+        ("Hypothesis seed", _hypothesis_seed(report)),
         ("commit", f"<code>{escape(report['commit'])}</code>" if report.get("commit") else "—"),
         ("started", escape(str(started).replace("T", " ")) if started else "—"),
         ("duration", f"{duration:.1f} s" if isinstance(duration, int | float) else "—"),
@@ -109,3 +108,12 @@ def _header_html(report: dict[str, Any], claims: list[dict[str, Any]]) -> str:
     if "as_declared" in t:
         chips += f'<span class="chip plain">as declared <b>{t["as_declared"]}</b></span>'
     return f'<dl class="facts">{dl}</dl><div class="totals">{chips}</div>'
+
+
+def _hypothesis_seed(report: dict[str, Any]) -> str:
+    seed = report.get("hypothesis_seed")
+    if seed is not None:
+        return f"<code>--hypothesis-seed={escape(seed)}</code>"
+    if "hypothesis_seed" in report and report.get("run_seed") is not None:
+        return "none given: Hypothesis is seeded from the run seed and each claim's ID"
+    return "—"
