@@ -6,7 +6,7 @@ The default run of the whole catalogue has a false-failure probability of at mos
 split over them by Bonferroni:
 
 * half of ``family_alpha`` is the *nominal* budget; the other half is slack for the
-  normal approximation of the t-test's tail (see ``harness.decision``);
+  normal approximation of the t-test's tail (see ``harness.validity``);
 * the nominal budget is split equally over the statistical claims of the catalogue
   (the whole catalogue, not only the selected ones, so a claim's α does not change with
   ``-k``);
