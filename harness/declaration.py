@@ -10,8 +10,9 @@ also receives the number ``n`` of Monte-Carlo replicates to draw. It returns:
 * statistical claims: a dict of :class:`MeanOf` (one per expectation the claim states);
 * existential claims: a :class:`Witness`.
 
-The engine (``harness.engine``) decides; the claim never chooses a tolerance, an α or a
-sample size.
+The evidence types live in ``harness.evidence`` and are importable from here too. The
+engine (``harness.engine``) decides; the claim never chooses a tolerance, an α or a sample
+size.
 """
 
 from __future__ import annotations
@@ -19,14 +20,39 @@ from __future__ import annotations
 import difflib
 import inspect
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from hypothesis.strategies import SearchStrategy
 
 from harness.errors import ClaimDeclarationError
-from harness.rounding import Rounding
+from harness.evidence import (
+    Comparison,
+    Inequality,
+    MeanOf,
+    OutsideAssumptions,
+    Witness,
+    assume,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "EXPECTED",
+    "KINDS",
+    "MISSING",
+    "Claim",
+    "ClaimFunction",
+    "Comparison",
+    "Inequality",
+    "MeanOf",
+    "OutsideAssumptions",
+    "Registry",
+    "Witness",
+    "assume",
+    "claim",
+    "declare",
+]
 
 Kind = Literal["exact", "statistical", "existential"]
 Expected = Literal["holds", "refuted"]
@@ -34,100 +60,6 @@ KINDS: tuple[str, ...] = ("exact", "statistical", "existential")
 EXPECTED: tuple[str, ...] = ("holds", "refuted")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _SOURCE = re.compile(r"^\S+\.(txt|md|html|rst|py)\b.*|^https?://\S+.*|^\S.* documentation\b.*")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """``actual == expected`` elementwise, up to floating-point error.
-
-    ``rounding`` names what each side computes (``harness.rounding``: ``dot(k)``,
-    ``solve(n, κ)``, ``recurrence(T, ...)``, composed with ``+``); the engine derives the
-    tolerance ``2 γ(terms) · condition · scale + k · abs_error`` from it, where ``scale`` is
-    the magnitude those operations work at (by default ``max(|actual|, |expected|)``) and
-    ``abs_error`` an error bound of a numerical method (a finite difference), multiplied by
-    the engine's safety factor ``k``. (``terms`` and ``condition`` are the older spelling
-    of ``rounding=Rounding(terms, condition)``.)
-    """
-
-    actual: Any
-    expected: Any
-    terms: int | None = None
-    scale: Any = None
-    condition: float = 1.0
-    abs_error: Any = 0.0
-    rounding: Rounding | None = None
-
-    @property
-    def computed(self) -> Rounding:
-        """The rounding of what each side computes."""
-        return _rounding(self.rounding, self.terms, self.condition)
-
-
-@dataclass(frozen=True)
-class Inequality:
-    """``lhs <= rhs`` elementwise, allowing the floating-point error of what each side
-    computes (``rounding``, see :class:`Comparison`) at magnitude ``scale`` (default
-    ``max(|lhs|, |rhs|)``)."""
-
-    lhs: Any
-    rhs: Any
-    terms: int | None = None
-    scale: Any = None
-    condition: float = 1.0
-    rounding: Rounding | None = None
-
-    @property
-    def computed(self) -> Rounding:
-        """The rounding of what each side computes."""
-        return _rounding(self.rounding, self.terms, self.condition)
-
-
-def _rounding(rounding: Rounding | None, terms: int | None, condition: float) -> Rounding:
-    if rounding is not None:
-        if terms is not None:
-            raise TypeError("give either rounding= or terms=, not both")
-        if not isinstance(rounding, Rounding):
-            raise TypeError(f"rounding must be a harness.rounding.Rounding, got {rounding!r}")
-        return rounding
-    return Rounding(int(terms) if terms is not None else 1, max(1.0, float(condition)))
-
-
-@dataclass(frozen=True)
-class MeanOf:
-    """The statement "E[X] = target" with ``samples`` i.i.d. replicates of X, shape ``(n,)``."""
-
-    samples: Any
-    target: float
-
-
-@dataclass(frozen=True)
-class Witness:
-    """The outcome of examining one candidate for an existential claim.
-
-    ``found`` says whether the candidate is a witness; ``shows`` holds the numbers that
-    prove it (they are printed and go into the report).
-    """
-
-    found: bool
-    shows: Mapping[str, Any] = field(default_factory=dict)
-
-
-class OutsideAssumptions(Exception):
-    """Raised by :func:`assume`: the example is outside the claim's assumptions."""
-
-
-def assume(condition: object, why: str = "") -> bool:
-    """Declare that the claim presupposes ``condition`` of the example.
-
-    When it is false the example is outside the claim's assumptions: it is neither a pass
-    nor a failure, Hypothesis discards it and draws another, and it does not count as a
-    decision. Replaying such an example is an error that names ``why``. Use it inside a
-    claim's function; inside a strategy use Hypothesis's own ``assume`` or ``filter``.
-    """
-    if not condition:
-        raise OutsideAssumptions(why or "assume() was false")
-    return True
-
 
 ClaimFunction = Callable[..., Any]
 
@@ -180,64 +112,24 @@ def declare(
     pins: Sequence[str] = (),
     corrects: str | None = None,
 ) -> Claim:
-    """Validate the fields of a claim and build it, without registering it."""
+    """Validate the fields of a claim and build it, without registering it.
+
+    Each step below checks one field (or two that go together) and raises
+    :class:`ClaimDeclarationError` naming the file, the claim and the field."""
     module = getattr(check, "__module__", "") or ""
     file = inspect.getsourcefile(check) or "" if callable(check) else ""
     shown = id if id is not MISSING else getattr(check, "__name__", "?")
     where = f"{file or module}: claim {shown!r}"
-    fields = {"id": id, "statement": statement, "source": source, "kind": kind,
-              "expected": expected, "given": given}
-    absent = [name for name, value in fields.items() if value is MISSING]
-    if absent:
-        raise ClaimDeclarationError(
-            f"{where}: field{'s' if len(absent) > 1 else ''} {', '.join(map(repr, absent))} "
-            f"missing; a claim declares id, statement, source, kind, expected and given")
-    if not isinstance(id, str) or not _ID.match(id):
-        raise ClaimDeclarationError(
-            f"{where}: id must look like 'subject.name' (lower case, dotted), got {id!r}"
-        )
-    for name, value in (("statement", statement), ("source", source)):
-        if not isinstance(value, str) or not value.strip():
-            raise ClaimDeclarationError(f"{where}: field {name!r} is missing or empty")
-    if not _SOURCE.match(source):
-        raise ClaimDeclarationError(
-            f"{where}: source must cite a document and question, like "
-            f"'001_b46d8049f0855ad6.txt Q3.2', a URL, or 'PyTorch 2.13 documentation, "
-            f"torch.nn.Linear', got {source!r}"
-        )
-    if kind not in KINDS:
-        raise ClaimDeclarationError(f"{where}: unknown kind {kind!r}; expected one of {KINDS}")
-    if expected not in EXPECTED:
-        raise ClaimDeclarationError(
-            f"{where}: expected must be one of {EXPECTED}, got {expected!r}"
-        )
-    if not isinstance(given, SearchStrategy):
-        raise ClaimDeclarationError(
-            f"{where}: given must be a Hypothesis strategy, got {type(given).__name__} {given!r}"
-        )
-    if not callable(check):
-        raise ClaimDeclarationError(f"{where}: the claim's check is not callable")
-    params = list(inspect.signature(check).parameters)
-    wanted = ["example", "impl", "rng"] + (["n"] if kind == "statistical" else [])
-    if len(params) != len(wanted):
-        raise ClaimDeclarationError(
-            f"{where}: a {kind} claim's function takes ({', '.join(wanted)}), "
-            f"got ({', '.join(params)})"
-        )
-    for name, names in (("needs", needs), ("pins", pins)):
-        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-            raise ClaimDeclarationError(f"{where}: {name} must be a tuple of function names")
-        for n in names:
-            _check_interface_name(where, name, n)
-    outside = [p for p in pins if p not in needs]
-    if outside:
-        raise ClaimDeclarationError(
-            f"{where}: pins {outside} are not in needs; a claim pins only functions it calls")
-    if corrects is not None and (not isinstance(corrects, str) or not _ID.match(corrects)):
-        raise ClaimDeclarationError(
-            f"{where}: corrects must name the claim this one corrects, got {corrects!r}")
-    if examples is not None and (not isinstance(examples, int) or examples < 1):
-        raise ClaimDeclarationError(f"{where}: examples must be a positive int, got {examples!r}")
+    _check_present(where, id=id, statement=statement, source=source, kind=kind,
+                   expected=expected, given=given)
+    _check_id(where, id)
+    _check_texts(where, statement, source)
+    _check_kind_and_expected(where, kind, expected)
+    _check_given(where, given)
+    _check_signature(where, check, kind)
+    _check_needs_and_pins(where, needs, pins)
+    _check_corrects(where, corrects)
+    _check_examples(where, examples)
     return Claim(
         id=id,
         statement=statement.strip(),
@@ -254,6 +146,91 @@ def declare(
         pins=tuple(pins),
         corrects=corrects,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the validation steps of declare, in the order it takes them
+
+def _check_present(where: str, **fields: Any) -> None:
+    """Every required field is given; all that are missing are named at once."""
+    absent = [name for name, value in fields.items() if value is MISSING]
+    if absent:
+        raise ClaimDeclarationError(
+            f"{where}: field{'s' if len(absent) > 1 else ''} {', '.join(map(repr, absent))} "
+            f"missing; a claim declares id, statement, source, kind, expected and given")
+
+
+def _check_id(where: str, id: Any) -> None:
+    if not isinstance(id, str) or not _ID.match(id):
+        raise ClaimDeclarationError(
+            f"{where}: id must look like 'subject.name' (lower case, dotted), got {id!r}"
+        )
+
+
+def _check_texts(where: str, statement: Any, source: Any) -> None:
+    """The statement and the source are non-empty text; the source cites a document."""
+    for name, value in (("statement", statement), ("source", source)):
+        if not isinstance(value, str) or not value.strip():
+            raise ClaimDeclarationError(f"{where}: field {name!r} is missing or empty")
+    if not _SOURCE.match(source):
+        raise ClaimDeclarationError(
+            f"{where}: source must cite a document and question, like "
+            f"'001_b46d8049f0855ad6.txt Q3.2', a URL, or 'PyTorch 2.13 documentation, "
+            f"torch.nn.Linear', got {source!r}"
+        )
+
+
+def _check_kind_and_expected(where: str, kind: Any, expected: Any) -> None:
+    if kind not in KINDS:
+        raise ClaimDeclarationError(f"{where}: unknown kind {kind!r}; expected one of {KINDS}")
+    if expected not in EXPECTED:
+        raise ClaimDeclarationError(
+            f"{where}: expected must be one of {EXPECTED}, got {expected!r}"
+        )
+
+
+def _check_given(where: str, given: Any) -> None:
+    if not isinstance(given, SearchStrategy):
+        raise ClaimDeclarationError(
+            f"{where}: given must be a Hypothesis strategy, got {type(given).__name__} {given!r}"
+        )
+
+
+def _check_signature(where: str, check: Any, kind: str) -> None:
+    """The check is callable with ``(example, impl, rng)``, plus ``n`` when statistical."""
+    if not callable(check):
+        raise ClaimDeclarationError(f"{where}: the claim's check is not callable")
+    params = list(inspect.signature(check).parameters)
+    wanted = ["example", "impl", "rng"] + (["n"] if kind == "statistical" else [])
+    if len(params) != len(wanted):
+        raise ClaimDeclarationError(
+            f"{where}: a {kind} claim's function takes ({', '.join(wanted)}), "
+            f"got ({', '.join(params)})"
+        )
+
+
+def _check_needs_and_pins(where: str, needs: Sequence[str], pins: Sequence[str]) -> None:
+    """``needs`` and ``pins`` name interface functions; a claim pins only what it needs."""
+    for name, names in (("needs", needs), ("pins", pins)):
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise ClaimDeclarationError(f"{where}: {name} must be a tuple of function names")
+        for n in names:
+            _check_interface_name(where, name, n)
+    outside = [p for p in pins if p not in needs]
+    if outside:
+        raise ClaimDeclarationError(
+            f"{where}: pins {outside} are not in needs; a claim pins only functions it calls")
+
+
+def _check_corrects(where: str, corrects: Any) -> None:
+    if corrects is not None and (not isinstance(corrects, str) or not _ID.match(corrects)):
+        raise ClaimDeclarationError(
+            f"{where}: corrects must name the claim this one corrects, got {corrects!r}")
+
+
+def _check_examples(where: str, examples: Any) -> None:
+    if examples is not None and (not isinstance(examples, int) or examples < 1):
+        raise ClaimDeclarationError(f"{where}: examples must be a positive int, got {examples!r}")
 
 
 def _check_interface_name(where: str, field_name: str, name: str) -> None:

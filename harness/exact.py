@@ -32,8 +32,12 @@ class ComparisonResult:
 
     @property
     def ratio(self) -> float:
-        """Largest ``|difference| / tolerance`` (inequalities: excess over the allowance)."""
-        return self.difference / self.tolerance if self.tolerance > 0 else float("inf")
+        """Largest ``|difference| / tolerance`` (inequalities: excess over the allowance).
+        Against a zero tolerance (values that are exactly 0, a shape): 0 when the sides
+        agree exactly, ``inf`` when they do not."""
+        if self.tolerance > 0:
+            return self.difference / self.tolerance
+        return float("inf") if self.difference > 0 else 0.0
 
     def describe(self) -> str:
         """One line for the failure message."""

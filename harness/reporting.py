@@ -107,7 +107,7 @@ def totals_line(verdicts: Sequence[Verdict]) -> str:
     t = totals(verdicts)
     parts = ", ".join(f"{t[name]} {name}" for name in VERDICTS)
     return (f"claims: {len(verdicts)} run: {parts}; {t['as_declared']} as declared, "
-            f"{t['not_as_declared']} not")
+            f"{t['not_as_declared']} not as declared")
 
 
 def refuted_summaries(verdicts: Iterable[Verdict]) -> list[str]:

@@ -219,9 +219,9 @@ class Session:
             f"{self.profile.family_alpha:g} (nominal {self.budget.nominal_family_alpha:g} "
             f"split over {self.budget.statistical_claims} statistical claims); "
             + self.header().removeprefix("claims: "))
-        for path in (self.report_path, self.html_path):
+        for what, path in (("report", self.report_path), ("HTML report", self.html_path)):
             if path is not None and not self.problems:
-                lines.append(f"claims report written to {path}")
+                lines.append(f"claims {what} written to {path}")
         lines += self.problems
         return lines
 

@@ -12,8 +12,12 @@ replicate are estimated by a valid t-test (see ``harness.validity``).
 
 from __future__ import annotations
 
+import difflib
 import math
-from dataclasses import dataclass
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -23,16 +27,76 @@ from harness.seeding import replayable
 MIN_T_DF = 9.0
 """Smallest Student-t degrees of freedom generated: moments of order < 9 are finite."""
 
+MAX_LOGNORMAL_S = 0.5
+"""Largest lognormal log-scale generated (skewness 1.75). The square of a standardised
+lognormal, which the variance claims replicate, has skewness 16 and excess kurtosis 720 at
+0.5 but 25 and 2400 at 0.6, where a valid t-test at a claim's α needs 4 million replicates
+(``tests/test_strategies.py``)."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """The valid values of a law's parameter: an interval of the reals, each end open unless
+    said closed (an open end excludes ``±inf``; NaN is never in range)."""
+
+    low: float
+    high: float = math.inf
+    low_closed: bool = False
+    high_closed: bool = False
+
+    def __contains__(self, x: object) -> bool:
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            return False
+        above = x >= self.low if self.low_closed else x > self.low
+        below = x <= self.high if self.high_closed else x < self.high
+        return bool(above and below)
+
+    def __str__(self) -> str:
+        return (f"{'[' if self.low_closed else '('}{self.low:g}, {self.high:g}"
+                f"{']' if self.high_closed else ')'}")
+
+
+REAL = Range(-math.inf)
+"""Any finite real: a law's ``loc``."""
+NONNEGATIVE = Range(0.0, low_closed=True)
+"""A finite real ``>= 0``: a law's ``scale`` (0 is the point mass at ``loc``)."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """One family of :class:`Law`: how it samples, its shape, its parameters.
+
+    ``standard(law, rng, shape)`` draws the family standardised to mean 0 and variance 1
+    (from the parameters of ``law``); ``moment(law, k)`` is its exact ``E[Z^k]`` for
+    ``k >= 1`` (for a symmetric family only even ``k`` are asked: odd ones are 0).
+    ``parameters`` are the fields of :class:`Law` the family uses besides ``loc`` and
+    ``scale``, with their valid ranges (checked when a law is built); ``generated`` the
+    strategies that generate them in :func:`unit_variance_laws` (within those ranges)."""
+
+    name: str
+    standard: Callable[[Law, np.random.Generator, Any], np.ndarray]
+    moment: Callable[[Law, int], float]
+    symmetric: bool
+    discrete: bool = False
+    parameters: Mapping[str, Range] = field(default_factory=dict)
+    generated: Mapping[str, st.SearchStrategy[float]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        params = ", ".join(f"{k} in {r}" for k, r in self.parameters.items())
+        return f"{self.name}({params})" if params else self.name
+
 
 @replayable
 @dataclass(frozen=True)
 class Law:
     """A scalar law, standardised to mean ``loc`` and standard deviation ``scale``.
 
-    ``family`` is one of: ``normal``, ``uniform``, ``rademacher``, ``three_point`` (mass
-    ``q`` at 0, symmetric), ``student_t`` (``df`` degrees of freedom), ``laplace``,
-    ``exponential`` (skewed), ``bernoulli`` (``q`` = success probability; skewed, discrete),
-    ``lognormal`` (log-scale ``s``; skewed).
+    ``family`` is one of :data:`FAMILIES`: ``normal``, ``uniform``, ``rademacher``,
+    ``three_point`` (mass ``q`` at 0, symmetric), ``student_t`` (``df`` degrees of freedom),
+    ``laplace``, ``exponential`` (skewed), ``bernoulli`` (``q`` = success probability;
+    skewed, discrete), ``lognormal`` (log-scale ``s``; skewed). An unknown family or a
+    parameter the family uses outside its valid range is a ``ValueError`` when the law is
+    built; parameters the family does not use are ignored.
     """
 
     family: str
@@ -41,6 +105,20 @@ class Law:
     q: float = 0.5
     df: float = 10.0
     s: float = 0.5
+
+    def __post_init__(self) -> None:
+        known = FAMILIES.get(self.family) if isinstance(self.family, str) else None
+        if known is None:
+            close = difflib.get_close_matches(str(self.family), FAMILIES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown law family {self.family!r}{hint}; the families are "
+                             f"{', '.join(map(str, FAMILIES.values()))}")
+        for name, valid in {"loc": REAL, "scale": NONNEGATIVE, **known.parameters}.items():
+            value = getattr(self, name)
+            if value not in valid:
+                raise ValueError(
+                    f"law family {self.family!r} needs {name} in {valid}, got {name}={value!r};"
+                    f" the families are {', '.join(map(str, FAMILIES.values()))}")
 
     @property
     def mean(self) -> float:
@@ -55,74 +133,21 @@ class Law:
     @property
     def symmetric(self) -> bool:
         """True when X - loc has the law of loc - X."""
-        return self.family in SYMMETRIC_FAMILIES
+        return FAMILIES[self.family].symmetric
 
     def standard(self, rng: np.random.Generator, shape) -> np.ndarray:
         """Samples of the law with mean 0 and variance 1."""
-        f = self.family
-        if f == "normal":
-            return rng.standard_normal(shape)
-        if f == "uniform":
-            return rng.uniform(-math.sqrt(3), math.sqrt(3), shape)
-        if f == "rademacher":
-            return rng.choice(np.array([-1.0, 1.0]), size=shape)
-        if f == "three_point":
-            a = 1 / math.sqrt(1 - self.q)
-            u = rng.random(shape)
-            half = (1 - self.q) / 2
-            return np.where(u < half, -a, np.where(u < 2 * half, a, 0.0))
-        if f == "student_t":
-            return rng.standard_t(self.df, shape) / math.sqrt(self.df / (self.df - 2))
-        if f == "laplace":
-            return rng.laplace(0.0, 1 / math.sqrt(2), shape)
-        if f == "exponential":
-            return rng.standard_exponential(shape) - 1.0
-        if f == "bernoulli":
-            p = self.q
-            return (rng.random(shape) < p).astype(float) * 1.0 / math.sqrt(p * (1 - p)) - (
-                p / math.sqrt(p * (1 - p)))
-        if f == "lognormal":
-            s2 = self.s**2
-            m = math.exp(s2 / 2)
-            sd = math.sqrt((math.exp(s2) - 1) * math.exp(s2))
-            return (rng.lognormal(0.0, self.s, shape) - m) / sd
-        raise ValueError(f"unknown law family {f!r}")
+        return FAMILIES[self.family].standard(self, rng, shape)
 
     def standard_moment(self, k: int) -> float:
         """E[Z^k] of the standardised law Z = (X - loc)/scale, exact (``inf`` when it does
         not exist). Closed forms: scipy's ``moment`` integrates numerically at high orders."""
-        f, h = self.family, k // 2
+        family = FAMILIES[self.family]
         if k == 0:
             return 1.0
-        if f == "exponential":  # central moments of Exp(1): the subfactorials
-            return float(sum(math.comb(k, i) * math.factorial(i) * (-1) ** (k - i)
-                             for i in range(k + 1)))
-        if f == "bernoulli":
-            p, q = self.q, 1 - self.q
-            return (p * q**k + q * (-p) ** k) / (p * q) ** (k / 2)
-        if f == "lognormal":
-            s2, mean = self.s**2, math.exp(self.s**2 / 2)
-            sd = math.sqrt((math.exp(s2) - 1) * math.exp(s2))
-            return sum(math.comb(k, i) * math.exp(i * i * s2 / 2) * (-mean) ** (k - i)
-                       for i in range(k + 1)) / sd**k
-        if k % 2:
-            return 0.0  # the other families are symmetric
-        if f == "normal":
-            return float(math.prod(range(1, k, 2)))
-        if f == "uniform":
-            return 3.0**h / (k + 1)
-        if f == "rademacher":
-            return 1.0
-        if f == "three_point":
-            return (1 - self.q) ** (1 - h)
-        if f == "student_t":
-            nu = self.df
-            if nu <= k:
-                return math.inf
-            return math.prod((2 * i - 1) * (nu - 2) / (nu - 2 * i) for i in range(1, h + 1))
-        if f == "laplace":
-            return math.factorial(k) / 2**h
-        raise ValueError(f"unknown law family {f!r}")
+        if family.symmetric and k % 2:
+            return 0.0
+        return family.moment(self, k)
 
     def moment(self, k: int) -> float:
         """E[X^k], exact (from :meth:`standard_moment`)."""
@@ -138,14 +163,84 @@ class Law:
         return Law(self.family, loc, scale, self.q, self.df, self.s)
 
 
-SYMMETRIC_FAMILIES = ("normal", "uniform", "rademacher", "three_point", "student_t", "laplace")
-SKEWED_FAMILIES = ("exponential", "bernoulli", "lognormal")
+# ---------------------------------------------------------------------------------------------
+# the families: standardised samplers and exact moments (k >= 1; even k when symmetric)
 
-MAX_LOGNORMAL_S = 0.5
-"""Largest lognormal log-scale generated (skewness 1.75). The square of a standardised
-lognormal, which the variance claims replicate, has skewness 16 and excess kurtosis 720 at
-0.5 but 25 and 2400 at 0.6, where a valid t-test at a claim's α needs 4 million replicates
-(``tests/test_strategies.py``)."""
+def _three_point(law: Law, rng: np.random.Generator, shape) -> np.ndarray:
+    a = 1 / math.sqrt(1 - law.q)
+    u = rng.random(shape)
+    half = (1 - law.q) / 2
+    return np.where(u < half, -a, np.where(u < 2 * half, a, 0.0))
+
+
+def _bernoulli(law: Law, rng: np.random.Generator, shape) -> np.ndarray:
+    p = law.q
+    return (rng.random(shape) < p).astype(float) * 1.0 / math.sqrt(p * (1 - p)) - (
+        p / math.sqrt(p * (1 - p)))
+
+
+def _bernoulli_moment(law: Law, k: int) -> float:
+    p, q = law.q, 1 - law.q
+    return (p * q**k + q * (-p) ** k) / (p * q) ** (k / 2)
+
+
+def _lognormal(law: Law, rng: np.random.Generator, shape) -> np.ndarray:
+    s2 = law.s**2
+    m = math.exp(s2 / 2)
+    sd = math.sqrt((math.exp(s2) - 1) * math.exp(s2))
+    return (rng.lognormal(0.0, law.s, shape) - m) / sd
+
+
+def _lognormal_moment(law: Law, k: int) -> float:
+    s2, mean = law.s**2, math.exp(law.s**2 / 2)
+    sd = math.sqrt((math.exp(s2) - 1) * math.exp(s2))
+    return sum(math.comb(k, i) * math.exp(i * i * s2 / 2) * (-mean) ** (k - i)
+               for i in range(k + 1)) / sd**k
+
+
+def _exponential_moment(law: Law, k: int) -> float:
+    # central moments of Exp(1): the subfactorials
+    return float(sum(math.comb(k, i) * math.factorial(i) * (-1) ** (k - i)
+                     for i in range(k + 1)))
+
+
+def _student_t_moment(law: Law, k: int) -> float:
+    nu = law.df
+    if nu <= k:
+        return math.inf
+    return math.prod((2 * i - 1) * (nu - 2) / (nu - 2 * i) for i in range(1, k // 2 + 1))
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("normal", lambda law, rng, shape: rng.standard_normal(shape),
+           lambda law, k: float(math.prod(range(1, k, 2))), symmetric=True),
+    Family("uniform", lambda law, rng, shape: rng.uniform(-math.sqrt(3), math.sqrt(3), shape),
+           lambda law, k: 3.0 ** (k // 2) / (k + 1), symmetric=True),
+    Family("rademacher", lambda law, rng, shape: rng.choice(np.array([-1.0, 1.0]), size=shape),
+           lambda law, k: 1.0, symmetric=True, discrete=True),
+    Family("three_point", _three_point, lambda law, k: (1 - law.q) ** (1 - k // 2),
+           symmetric=True, discrete=True, parameters={"q": Range(0.0, 1.0, low_closed=True)},
+           generated={"q": st.sampled_from([0.5, 0.2, 0.8, 0.05])}),
+    Family("student_t",
+           lambda law, rng, shape: rng.standard_t(law.df, shape) / math.sqrt(
+               law.df / (law.df - 2)),
+           _student_t_moment, symmetric=True, parameters={"df": Range(2.0)},
+           generated={"df": st.floats(MIN_T_DF + 0.5, 60.0)}),
+    Family("laplace", lambda law, rng, shape: rng.laplace(0.0, 1 / math.sqrt(2), shape),
+           lambda law, k: math.factorial(k) / 2 ** (k // 2), symmetric=True),
+    Family("exponential", lambda law, rng, shape: rng.standard_exponential(shape) - 1.0,
+           _exponential_moment, symmetric=False),
+    Family("bernoulli", _bernoulli, _bernoulli_moment, symmetric=False, discrete=True,
+           parameters={"q": Range(0.0, 1.0)},
+           generated={"q": st.sampled_from([0.5, 0.1, 0.9, 0.02])}),
+    Family("lognormal", _lognormal, _lognormal_moment, symmetric=False,
+           parameters={"s": Range(0.0)}, generated={"s": st.floats(0.1, MAX_LOGNORMAL_S)}),
+)}
+"""Every family of :class:`Law`, by name, in the order the strategies sample them."""
+
+SYMMETRIC_FAMILIES = tuple(name for name, f in FAMILIES.items() if f.symmetric)
+SKEWED_FAMILIES = tuple(name for name, f in FAMILIES.items() if not f.symmetric)
+DISCRETE_FAMILIES = tuple(name for name, f in FAMILIES.items() if f.discrete)
 
 
 @replayable
@@ -184,15 +279,10 @@ class VectorLaw:
 
 
 def _family_params(family: str) -> st.SearchStrategy[Law]:
-    if family == "three_point":
-        return st.builds(Law, st.just(family), q=st.sampled_from([0.5, 0.2, 0.8, 0.05]))
-    if family == "student_t":
-        return st.builds(Law, st.just(family), df=st.floats(MIN_T_DF + 0.5, 60.0))
-    if family == "bernoulli":
-        return st.builds(Law, st.just(family), q=st.sampled_from([0.5, 0.1, 0.9, 0.02]))
-    if family == "lognormal":
-        return st.builds(Law, st.just(family), s=st.floats(0.1, MAX_LOGNORMAL_S))
-    return st.just(Law(family))
+    generated = FAMILIES[family].generated
+    if not generated:
+        return st.just(Law(family))
+    return st.builds(Law, st.just(family), **generated)
 
 
 def unit_variance_laws(*, symmetric: bool = False) -> st.SearchStrategy[Law]:

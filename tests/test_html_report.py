@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from harness import html_report
+from harness.report_html.values import escape, value_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report.json"
 CHROMIUM = "/usr/bin/chromium"
@@ -83,7 +84,7 @@ def test_every_claim_is_in_the_page_once(report, page):
     assert sorted(ids) == sorted(c["id"] for c in report["claims"])
     assert len(ids) == len(set(ids))
     for c in report["claims"]:
-        assert html_report._e(c["statement"]) in page, c["id"]
+        assert escape(c["statement"]) in page, c["id"]
 
 
 def test_unexpected_verdicts_and_errors_come_first(report, page):
@@ -169,6 +170,12 @@ def test_each_decision_is_drawn_and_the_drawings_are_small(report, page):
     assert page.count('class="meter') == sum(1 for c in report["claims"] if c.get("worst"))
 
 
+def test_without_a_hypothesis_seed_the_header_says_where_its_seed_comes_from(report, page):
+    assert "<code>--hypothesis-seed=90312</code>" in page
+    unseeded = {**report, "hypothesis_seed": None}
+    assert "Hypothesis is seeded from the run seed" in html_report.render(unseeded)
+
+
 def test_the_page_is_the_same_for_the_same_report(report, page):
     assert html_report.render(report) == page
 
@@ -177,13 +184,13 @@ def test_examples_are_shown_readably():
     law = {"__type__": "strategies.laws:Law",
            "fields": {"family": "three_point", "loc": 0.0, "scale": 1.0, "q": 0.5,
                       "df": 10.0, "s": 0.5}}
-    shown = html_report._value_html({"a": law, "x": {"__float__": "inf"}})
+    shown = value_html({"a": law, "x": {"__float__": "inf"}})
     assert "three_point" in shown and "q=" in shown and "df=" not in shown.split("title=")[0]
     assert ">inf<" in shown
     matrix = {"__ndarray__": "float64", "shape": [2, 3], "data": [1.0, 2.0, 3.0, 4, 5, 6]}
-    assert html_report._value_html(matrix).count("<tr>") == 2
+    assert value_html(matrix).count("<tr>") == 2
     big = {"__ndarray__": "float64", "shape": [100], "data": [0.5] * 100}
-    assert "<details" in html_report._value_html(big)
+    assert "<details" in value_html(big)
 
 
 def test_a_report_without_the_newer_fields_renders(report, page):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 import shlex
 import subprocess
 import sys
+from datetime import datetime
 
-from harness import seeding
+import numpy as np
+
+from harness import Comparison, seeding
+from harness.exact import compare
 from harness.reporting import failure_message
 from harness.verdict import REPORT_FIELDS
 from tests.support import run
@@ -29,9 +34,15 @@ def test_replay_command_runs_the_example_from_the_shell(tmp_path):
     assert args[0] == "pytest"
     report = tmp_path / "r.json"
     out = subprocess.run([sys.executable, "-m", *args, "-p", "no:xdist", "-q",
-                          f"--claims-report={report}"], capture_output=True, text=True,
-                         check=False)
+                          f"--claims-report={report}", "--claims-show"], capture_output=True,
+                         text=True, check=False)
     assert out.returncode == 0, out.stdout + out.stderr
+    # --claims-show: the refuted claim's counterexample and replay, though declared refuted
+    shown = out.stdout[out.stdout.index("init.q1_scheme_name refuted (as declared): "):]
+    assert shown.splitlines()[0].endswith(json.dumps(v.counterexample["example"]))
+    assert f"    replay: {v.replay}" in shown
+    assert "claims: 1 run: 0 holds, 1 refuted, 0 not applicable, 0 error; 1 as declared, " \
+        "0 not as declared" in out.stdout   # the totals line
     data = json.loads(report.read_text())
     (record,) = data["claims"]
     assert record["id"] == "init.q1_scheme_name" and record["verdict"] == "refuted"
@@ -55,20 +66,49 @@ def test_failure_message_names_claim_source_example_estimate_and_replay():
         assert needle in msg, (needle, msg)
 
 
+def _strict(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
 def test_report_has_every_field_of_the_interface(tmp_path):
     report = tmp_path / "r.json"
     out = subprocess.run([sys.executable, "-m", "pytest", "claims/momentum.py", "-q",
-                          "-p", "no:xdist", f"--claims-report={report}"],
+                          "-p", "no:xdist", f"--claims-report={report}",
+                          "--hypothesis-seed=12345"],
                          capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stdout + out.stderr
-    data = json.loads(report.read_text())
+    assert f"claims report written to {report}" in out.stdout
+    data = json.loads(report.read_text(), parse_constant=_strict)  # no Infinity, no NaN
     assert data["family_alpha"] == 1e-3 and data["impl"] == "numpy"
+    # the run's metadata
+    assert datetime.fromisoformat(data["started"]).tzinfo is not None
+    assert 0 < data["duration_s"] < 3600 and data["hypothesis_seed"] == "12345"
+    assert data["commit"] is None or len(data["commit"].removesuffix("+dirty")) == 40
+    assert set(data["versions"]) == {"python", "numpy", "scipy", "hypothesis", "pytest",
+                                     "torch"} and data["versions"]["numpy"] == np.__version__
+    totals = data["totals"]
+    assert sum(totals[v] for v in ("holds", "refuted", "not applicable", "error")) == len(
+        data["claims"]) and totals["as_declared"] == len(data["claims"])
     for record in data["claims"]:
         assert set(REPORT_FIELDS) <= set(record)
+        assert record["nodeid"] == f"claims/momentum.py::{record['id']}"
         if record["kind"] == "exact":
             assert record["alpha"] is None and record["tolerance"] > 0
+            assert math.isfinite(record["worst"]["ratio"])
         else:
             assert record["alpha"] > 0 and record["samples"] > 0
+
+
+def test_an_exact_comparison_of_nothing_is_within_its_zero_tolerance():
+    # a shape () compared as an empty array: difference 0 against tolerance 0 is ratio 0; it
+    # was inf, the worst of the claim, which hid its real worst and which the JSON report
+    # wrote as Infinity, a value JSON does not have
+    empty = compare("c: shape ()", Comparison(np.array([]), np.array([])))
+    assert not empty.fails and empty.ratio == 0.0
+    assert compare("shape", Comparison(np.zeros(2), np.zeros(3))).ratio == math.inf
+    v = run("dropout.mask_contract")
+    assert v.verdict == "holds" and 0 <= v.worst["ratio"] <= 1, v.worst
+    json.dumps(v.to_record(), allow_nan=False)
 
 
 def test_example_streams_mix_the_drawn_seed_with_the_run_seed():

@@ -10,6 +10,7 @@ bound's sample size is checked against the cap at the α the engine gives the cl
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -19,12 +20,17 @@ from hypothesis import find, given, settings
 from harness.budget import PROFILES
 from harness.declaration import CATALOGUE
 from harness.design import sequential_design
+from harness.seeding import dumps, loads
 from strategies.hyperparameters import non_square_layer_shapes
 from strategies.laws import (
+    DISCRETE_FAMILIES,
+    FAMILIES,
     MAX_LOGNORMAL_S,
     MAX_SQUARED_KURTOSIS,
     MAX_SQUARED_SKEWNESS,
     MIN_T_DF,
+    SKEWED_FAMILIES,
+    SYMMETRIC_FAMILIES,
     Law,
     independent_law_pairs,
     squared_product_is_testable,
@@ -58,6 +64,97 @@ def test_exact_moments_match_closed_forms():
     assert math.isinf(Law("student_t", df=9.5).standard_moment(10))
     law = Law("bernoulli", q=0.1).with_moments(0.3, 2.0)
     assert law.moment(1) == pytest.approx(0.3) and law.moment(2) == pytest.approx(4.09)
+
+
+# ---------------------------------------------------------------------------------------------
+# laws: one table of families, each law validated when it is built
+
+def test_an_unknown_family_is_refused_when_the_law_is_built():
+    with pytest.raises(ValueError, match="unknown law family 'gausian'") as info:
+        Law("gausian")
+    assert all(name in str(info.value) for name in FAMILIES)       # the known ones, listed
+    with pytest.raises(ValueError, match=r"'lognormel' \(did you mean 'lognormal'\?\)"):
+        Law("lognormel")
+    with pytest.raises(ValueError, match=r"'Student_T' \(did you mean 'student_t'\?\)"):
+        Law("Student_T")
+    with pytest.raises(ValueError, match="unknown law family None"):
+        Law(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("family, name, bad", [
+    ("student_t", "df", 2.0), ("student_t", "df", 1.5), ("student_t", "df", "10"),
+    ("three_point", "q", 1.0), ("three_point", "q", -0.1), ("bernoulli", "q", 0.0),
+    ("bernoulli", "q", 1.0), ("bernoulli", "q", math.nan), ("lognormal", "s", 0.0),
+    ("lognormal", "s", math.inf), ("normal", "scale", -1.0), ("normal", "loc", math.nan),
+    ("uniform", "loc", -math.inf), ("laplace", "scale", True)])
+def test_a_parameter_out_of_range_is_refused_echoing_the_value(family, name, bad):
+    with pytest.raises(ValueError) as info:
+        Law(family, **{name: bad})
+    message = str(info.value)
+    assert f"{name}={bad!r}" in message and repr(family) in message, message
+    assert all(str(f) in message for f in FAMILIES.values()), message  # with valid ranges
+
+
+def test_moving_a_law_is_validated_too():
+    with pytest.raises(ValueError, match="scale=-0.5"):
+        Law("exponential").with_moments(1.0, -0.5)
+
+
+def test_the_edges_of_the_ranges_and_unused_parameters_are_accepted():
+    assert Law("three_point", q=0.0).standard_moment(4) == 1.0          # Rademacher
+    assert Law("student_t", df=2.5).standard_moment(2) == pytest.approx(1.0)
+    assert Law("normal", scale=0.0).sample(np.random.default_rng(0), 3).tolist() == [0.0] * 3
+    assert Law("normal", df=1.0, q=7.0, s=-1.0).family == "normal"     # parameters of others
+
+
+def test_the_table_of_families_partitions_them_and_generates_within_range():
+    assert SYMMETRIC_FAMILIES + SKEWED_FAMILIES == tuple(FAMILIES)
+    assert set(DISCRETE_FAMILIES) == {"rademacher", "three_point", "bernoulli"}
+    for name, family in FAMILIES.items():
+        assert family.name == name and set(family.generated) <= set(family.parameters)
+        assert Law(name).symmetric == family.symmetric
+
+
+SOME_PARAMETERS = {"three_point": {"q": 0.2}, "student_t": {"df": 9.5}, "bernoulli": {"q": 0.1},
+                   "lognormal": {"s": 0.5}}
+"""A parameter value of each family that has one (q = 0.1: Bernoulli's ½ is symmetric)."""
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_each_family_samples_its_standardised_moments(name):
+    # a fixed stream: the first four sample moments within 6 standard errors of the exact ones
+    law = Law(name, **SOME_PARAMETERS.get(name, {}))
+    z = law.standard(np.random.default_rng(7), 200_000)
+    for k in range(1, 5):
+        zk = z**k
+        assert abs(zk.mean() - law.standard_moment(k)) <= 6 * zk.std() / math.sqrt(z.size), k
+    assert (len(np.unique(z)) <= 3) == FAMILIES[name].discrete
+    assert (law.standard_moment(3) == 0.0) == FAMILIES[name].symmetric
+
+
+PINNED_DRAWS = {"normal": "45072b1a996de382", "uniform": "9f363ad69d66a118",
+                "rademacher": "bb256a22e2d95612", "three_point": "a65f56a71e6ee51d",
+                "student_t": "997482ca660edc3b", "laplace": "c5baf5923290d318",
+                "exponential": "bcf2f82d77e9e0d4", "bernoulli": "6f2edaff6b9433d0",
+                "lognormal": "508f769f350afd89"}
+"""sha256 (first 16 hex digits) of ``Law(family, **SOME_PARAMETERS).with_moments(0.25, 2)
+.sample(default_rng(2024), (8, 4))``: a printed replay stays valid only while the draws do."""
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_the_draws_of_every_family_stay_the_same_for_the_same_generator(name):
+    law = Law(name, **SOME_PARAMETERS.get(name, {})).with_moments(0.25, 2.0)
+    x = law.sample(np.random.default_rng(2024), (8, 4))
+    assert hashlib.sha256(x.tobytes()).hexdigest()[:16] == PINNED_DRAWS[name]
+
+
+def test_laws_replay_from_their_json_and_a_tampered_one_is_refused():
+    for name in FAMILIES:
+        law = Law(name).with_moments(-0.5, 1.5)
+        assert loads(dumps({"a": law})) == {"a": law}
+    text = dumps(Law("student_t", df=9.5)).replace("9.5", "1.5")
+    with pytest.raises(ValueError, match="df=1.5"):
+        loads(text)
 
 
 def test_squared_product_shape_matches_closed_forms():
