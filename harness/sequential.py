@@ -32,7 +32,7 @@ from harness.rounding import mean_floor
 from harness.ttest import MeanTest
 from harness.validity import looks_discrete, samples_for_fixed_test
 
-__all__ = ["BEYOND_CAP", "Look", "SampleSizes", "SequentialTest", "sequential_sample_sizes"]
+__all__ = ["BEYOND_CAP", "Look", "SequentialTest"]
 
 BEYOND_CAP = 2
 """Status of a row whose law needs more replicates than the sample cap for a valid test."""
@@ -353,33 +353,3 @@ def _why(out: int, may_reject: bool, may_accept: bool, last: bool, constant: boo
     if not may_reject and not may_accept:
         return "too few replicates for a valid tail of this law: drawing on"
     return "neither threshold crossed: drawing on"
-
-
-@dataclass(frozen=True)
-class SampleSizes:
-    """Replicates of one decision: the sequential test's mean (with its standard error) and
-    maximum, and the fixed-n test's, for Gaussian replicates ``effect_sd`` SD off target."""
-
-    expected: float
-    standard_error: float
-    maximum: int
-    fixed: int
-    effect_sd: float
-
-
-def sequential_sample_sizes(*, alpha: float, power: float, min_effect_sd: float,
-                            effect_sd: float = 0.0, reps: int = 2_000,
-                            seed: int = 20_240_905) -> SampleSizes:
-    """Mean and maximum replicates of :class:`SequentialTest` against the fixed-n test, by
-    running the test itself ``reps`` times on Gaussian replicates whose mean is
-    ``effect_sd`` SD from the target (0: a true statement), with a fixed seed."""
-    rng = np.random.default_rng(seed)
-    test = SequentialTest(np.zeros(reps), alpha=alpha, power=power,
-                          min_effect_sd=min_effect_sd)
-    while not test.done:
-        rows = test.running
-        m = int(min(test.samples_wanted()[rows].max(), 4096))
-        test.observe(effect_sd + rng.standard_normal((rows.size, m)), rows)
-    used = test.drawn.astype(float)
-    return SampleSizes(float(used.mean()), float(used.std(ddof=1) / math.sqrt(reps)),
-                       test.base.n_max, test.base.fixed_n, effect_sd)

@@ -89,10 +89,14 @@ def samples_for_valid_one_sided_tail(level: float, skewness: np.ndarray | float)
     """Replicates for the first Edgeworth term of a one-sided tail of probability ``level``,
     ``g1 (2z² + 1) φ(z) / (6 √n Φ(-z))``, to stay within :data:`TAIL_ERROR` (relative): the
     uncorrected tail, which a lattice law needs."""
+    return np.ceil((np.abs(np.asarray(skewness, dtype=float)) * _one_sided_coefficient(level))
+                   ** 2)
+
+
+@lru_cache(maxsize=4096)
+def _one_sided_coefficient(level: float) -> float:
     z = z_two_sided(2 * level)
-    mills = float(stats.norm.pdf(z)) / level
-    return np.ceil((np.abs(np.asarray(skewness, dtype=float)) * (2 * z**2 + 1) * mills
-                    / (6 * TAIL_ERROR)) ** 2)
+    return (2 * z**2 + 1) * float(stats.norm.pdf(z)) / level / (6 * TAIL_ERROR)
 
 
 def alternative_variance(effect_sd: float | np.ndarray, skewness: float | np.ndarray,

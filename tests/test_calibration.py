@@ -237,10 +237,13 @@ def test_the_calibrated_runs_exercise_every_path():
 def test_sequential_test_draws_fewer_samples_than_fixed_n_at_the_engines_rates():
     # the engine's rates (default profile, α of one decision about 1e-5): true statements
     # stop at less than half of the fixed-n test's replicates on average
-    from harness.sequential import sequential_sample_sizes
+    from harness.efficiency import sequential_sample_sizes, wald_lower_bound
 
     sizes = sequential_sample_sizes(alpha=1e-5, power=0.999, min_effect_sd=0.05)
-    assert sizes.expected < sizes.fixed / 2 < sizes.maximum
+    assert sizes.expected < sizes.fixed / 2 < sizes.planned_maximum
+    # and no sequential test can do better than Wald's bound
+    assert sizes.expected > wald_lower_bound(alpha=1e-5, power=0.999,
+                                             effect_sd=0.05).when_true
 
 
 # ---------------------------------------------------------------- one early acceptance
