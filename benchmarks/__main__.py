@@ -18,6 +18,9 @@ What it measures, in one run (a few minutes on 2 cores):
   seeds, other examples), counting verdicts other than the declared one and errors (a
   ``SampleError`` is a law the strategy should not have generated: a false failure that
   the stated α does not count).
+
+``--mutations`` and ``--coverage`` run ``benchmarks/mutations.py`` instead (its docstring
+says what they measure).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
+
+from benchmarks import mutations
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -198,7 +203,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip timing the test suite (the other figures take seconds)")
     ap.add_argument("--sweep-runs", type=int, default=20, metavar="N",
                     help="runs of every statistical claim in the sweep (0: no sweep)")
+    mutations.add_arguments(ap)
     args = ap.parse_args(argv)
+    if args.mutations or args.coverage:
+        return mutations.main(args)
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     results: dict[str, Any] = {"cpus": os.cpu_count()}
