@@ -42,6 +42,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import secrets
 import sys
 import time
@@ -74,9 +75,29 @@ Path_ = tuple[Any, ...]
 (``()`` for the return value itself)."""
 
 
-def where(path: Path_) -> str:
-    """``[1]['u']`` for the key ``u`` of the second returned value; ``''`` for ``()``."""
-    return "".join(f"[{p}]" if isinstance(p, int) else f"[{p!r}]" for p in path)
+def returned_names() -> dict[str, tuple[str, ...]]:
+    """The names impl/interface.py gives the values of a function returning several
+    (``norm_statistics(x, kind) -> (mean, var)``)."""
+    import impl.interface as interface
+
+    return {m[1]: tuple(n.strip() for n in m[2].split(","))
+            for m in re.finditer(r"``(\w+)\([^`]*\) -> \(([^)`]*)\)``", interface.__doc__ or "")}
+
+
+def where(path: Path_, function: str = "") -> str:
+    """How a path is shown: ``grads['u']`` for the key ``u`` of the second value
+    ``wn_mlp_loss_and_grads`` returns (``[1]['u']`` without names), ``hf`` for a key of a
+    returned dict, ``''`` for the return value itself."""
+    names = returned_names().get(function, ())
+    parts = []
+    for i, p in enumerate(path):
+        if i == 0 and isinstance(p, int) and p < len(names):
+            parts.append(names[p])
+        elif i == 0 and isinstance(p, str):
+            parts.append(p)
+        else:
+            parts.append(f"[{p}]" if isinstance(p, int) else f"[{p!r}]")
+    return "".join(parts)
 
 
 # ------------------------------------------------------------------ what a function returns
@@ -209,15 +230,15 @@ class Perturbation:
     @property
     def label(self) -> str:
         """The perturbation in words, with the output it acts on."""
-        at = f" {where(self.path)}" if self.path else ""
+        at = f" {where(self.path, self.function)}" if self.path else ""
         return {
             "scale up": f"scale{at} by 1+{SIZE:g}",
             "scale down": f"scale{at} by 1-{SIZE:g}",
             "offset": f"offset{at} by {SIZE:g} RMS",
             "transpose": f"transpose{at} (last two axes)",
             "time shift": f"shift{at} by one time step",
-            "swap keys": f"swap {where(self.path + self.other[:1])} and "
-                         f"{where(self.path + self.other[1:])}",
+            "swap keys": f"swap {where(self.path + self.other[:1], self.function)} and "
+                         f"{where(self.path + self.other[1:], self.function)}",
             "drop key": f"drop key{at}",
             "zero entry": f"zero{at}, the rest as returned",
             "drop bias": "call with b = 0",
@@ -537,13 +558,22 @@ def run_mutants(base_name: str = "numpy", functions: list[str] | None = None,
             if progress and (done % 50 == 0 or done == len(tasks)):
                 print(f"  {done}/{len(tasks)} claim runs, "
                       f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-        # the size of what no claim caught, on each statistical claim it changed
-        missed = {p for p, _ in tasks
-                  if not any(found[(p, cid)]["caught"] for cid in claims[p.function])}
+        # the size of what no claim caught on each statistical claim it changed, and of
+        # what only statistical claims caught on those claims (a catch below the
+        # resolution is luck that another run may not have)
+        missed, lucky = set(), set()
+        for p in {p for p, _ in tasks}:
+            by = [found[(p, cid)] for cid in claims[p.function] if found[(p, cid)]["caught"]]
+            if not by:
+                missed.add(p)
+            elif all(r["kind"] == "statistical" for r in by):
+                lucky.add(p)
         sizing = {pool.submit(size_one, base_name, p, cid, run_seed): (p, cid)
-                  for p, cid in tasks if p in missed and found[(p, cid)]["changed"]
-                  and found[(p, cid)]["kind"] == "statistical"
-                  and found[(p, cid)]["expected"] == "holds"}
+                  for p, cid in tasks
+                  if found[(p, cid)]["kind"] == "statistical"
+                  and found[(p, cid)]["expected"] == "holds"
+                  and ((p in missed and found[(p, cid)]["changed"])
+                       or (p in lucky and found[(p, cid)]["caught"]))}
         for fut in as_completed(sizing):
             found[sizing[fut]]["effect"] = fut.result()
     out: dict[str, Any] = {"impl": base_name, "run_seed": run_seed, "size": SIZE,
@@ -559,6 +589,7 @@ def run_mutants(base_name: str = "numpy", functions: list[str] | None = None,
                 f"{r['claim']}: {r['verdict']}" for r in runs
                 if r["expected"] == "refuted" and r["verdict"] != "refuted"]
             row["why"] = None if row["caught_by"] else why(f, p, runs)
+            row["note"] = luck(runs) if p in lucky else None
             rows.append(row)
         out["functions"][f] = {"claims": claims[f], "perturbations": rows,
                                "caught": sum(bool(r["caught_by"]) for r in rows),
@@ -582,6 +613,18 @@ OUTSIDE_CONTRACT: dict[tuple[str, str], str] = {
     for kind in ("scale up", "scale down", "offset", "swap keys", "zero entry")}
 """(function, kind) → why no claim can see the perturbation, in one line: the interface
 does not fix what it changes."""
+
+
+def luck(runs: list[dict[str, Any]]) -> str | None:
+    """For a perturbation only statistical claims caught: whether its effect on each is
+    below the resolution (then the catch is luck that another run may not have)."""
+    by = [r for r in runs if r["caught"]]
+    sizes = [(r["claim"], (r.get("effect") or {}).get("effect_sd"), r["min_effect"]) for r in by]
+    if all(e is not None and e < m for _, e, m in sizes):
+        return ("by chance, below the resolution: " + "; ".join(
+            f"{c} moves an expectation by {e:.2g} SD (resolution {m:g} SD)"
+            for c, e, m in sizes))
+    return None
 
 
 def _contract_only(claim_id: str) -> bool:
@@ -640,8 +683,9 @@ def table(result: dict[str, Any]) -> list[str]:
     for f, rec in result["functions"].items():
         rows.append((f, "", f"{rec['caught']} / {rec['total']} caught"))
         for r in rec["perturbations"]:
+            shown = ", ".join(r["caught_by"]) if r["caught_by"] else "NOT CAUGHT"
             rows.append(("", r["perturbation"],
-                         ", ".join(r["caught_by"]) if r["caught_by"] else "NOT CAUGHT"))
+                         shown + (f" ({r['note']})" if r.get("note") else "")))
     lines = _table(rows) + [""]
     missed = [(f, r) for f, rec in result["functions"].items() for r in rec["perturbations"]
               if not r["caught_by"]]
@@ -696,7 +740,7 @@ def outputs_compared(result: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     for f, rec in result["functions"].items():
         rows = [r for r in rec["perturbations"] if r["kind"] == "scale up" and r["path"]]
         for r in rows:
-            seen = out.setdefault(f, {}).setdefault(where(tuple(r["path"])), [])
+            seen = out.setdefault(f, {}).setdefault(where(tuple(r["path"]), f), [])
             seen += [c for c in r["caught_by"] if c not in seen]
     return out
 
@@ -725,9 +769,9 @@ def coverage_table(result: dict[str, Any] | None = None, base_name: str = "numpy
             shown = "; ".join(f"`{k}`: " + (", ".join(f"`{c}`" for c in v) or "**none**")
                               for k, v in per_output[f].items())
         elif not base.provides(f):
-            shown = f"not supplied by `{base_name}`: the claims that pin it"
+            shown = f"not supplied by `{base_name}`"
         else:
-            shown = "one output: the claims that pin it"
+            shown = "one output"
         lines.append(f"| `{f}` | {claims} | {shown} |")
     return lines
 
