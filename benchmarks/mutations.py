@@ -3,13 +3,15 @@
 The project's promise to a user who brings an implementation is "wrong is refuted, right
 passes". This measures the first half with *generic* perturbations of the implementation
 under test (``--impl``, the numpy reference by default). For every interface function it
-supplies, the perturbations are derived from what the function returns and the arguments it
-takes (``impl/interface.py``), never written as wrong formulas:
+supplies, the perturbations are derived from what the function returns (read from the
+catalogue's own calls: :func:`probe`) and the arguments it takes (``impl/interface.py``),
+never written as wrong formulas:
 
 * every returned array (each entry of a tuple, each key of a dict) scaled by ``1 + 1e-3``
   and by ``1 - 1e-3``, and offset by ``1e-3`` times its RMS (``1e-3`` where it is 0);
-* its last two axes transposed, where it has two (a square matrix is transposed, any other
-  breaks the documented shape and counts as caught only as an ``ImplementationError``);
+* its last two axes transposed, where some call returns it as (a batch of) square
+  matrices (in a call where it is not square the transposed shape breaks the contract,
+  which counts as caught only as an ``ImplementationError``);
 * shifted along time by one step (the first step repeated), where ``TIME_FIRST`` says
   its first axis is time;
 * two keys of a dict swapped where they have equal shapes; each key dropped; each entry
