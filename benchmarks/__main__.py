@@ -15,8 +15,10 @@ quotes. The figures (benchmarks/figures.py says how each is measured):
   calibration    observed false-failure rate and power of both procedures on five laws
   throughput     replicates per second of the engine against plain numpy
   sweep          every claim in N further runs of its own: verdicts other than declared
-  mutations      generic perturbations of every interface function, and the claims that
-                 catch them (only with --mutations)
+
+--mutations runs instead the generic perturbations of every interface function and prints
+what catches each (benchmarks/mutations.py; written to benchmarks/mutations.json); --coverage
+prints the table of the claims that pin each function (README.md's coverage section).
 """
 
 from __future__ import annotations
@@ -48,8 +50,6 @@ def _parser() -> argparse.ArgumentParser:
                          "(default: quick,default; thorough takes several minutes)")
     ap.add_argument("--sweep-runs", type=int, default=3, metavar="N",
                     help="further runs of every claim in the sweep (default 3; 0: no sweep)")
-    ap.add_argument("--mutations", action="store_true",
-                    help="also run every generic perturbation of every interface function")
     ap.add_argument("--jobs", type=int, default=2, metavar="N",
                     help="processes for the sweep and the mutations (default 2)")
     ap.add_argument("--save", action="store_true",
@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     # where a run in a temporary checkout of HEAD writes: the checkout it was started from
     ap.add_argument("--output", type=Path, default=LATEST, help=argparse.SUPPRESS)
     ap.add_argument("--saved-to", type=Path, default=SAVED, help=argparse.SUPPRESS)
+    from benchmarks import mutations
+
+    mutations.add_arguments(ap)
     return ap
 
 
@@ -86,6 +89,11 @@ def _in_checkout_of_head(argv: list[str]) -> int:
 def _measure(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
+    if args.mutations or args.coverage:
+        from benchmarks import mutations
+
+        return mutations.main(args, output=args.output.with_name("mutations.json"),
+                              saved=args.saved_to if args.save else None)
     from benchmarks import figures
 
     results: dict[str, Any] = {"cpus": os.cpu_count(), "commit": _commit()}
@@ -102,11 +110,7 @@ def _measure(args: argparse.Namespace) -> int:
     results["calibration"] = figures.calibration()
     results["throughput"] = figures.throughput()
     if args.sweep_runs > 0:
-        results["sweep"] = figures.sweep(args.sweep_runs, jobs=args.jobs)
-    if args.mutations:
-        from benchmarks import mutations
-
-        results["mutations"] = mutations.run(jobs=args.jobs)
+        results["sweep"] = figures.sweep(args.sweep_runs, impl_name=args.impl, jobs=args.jobs)
     text = json.dumps(results, indent=2) + "\n"
     written = [args.output] + ([args.saved_to] if args.save else [])
     for path in written:

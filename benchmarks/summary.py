@@ -116,8 +116,4 @@ def summary(results: dict[str, Any]) -> list[str]:
     for key, section in SECTIONS.items():
         if results.get(key):
             lines += section(results)
-    if results.get("mutations"):
-        from benchmarks import mutations
-
-        lines += mutations.summary(results["mutations"])
     return lines

@@ -210,6 +210,22 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
 """The arguments of each function, in order, as the documentation above names them."""
 
 
+TIME_FIRST: dict[str, bool | tuple[str, ...]] = {
+    "momentum_updates": True,
+    "running_average_updates": True,
+    "running_average": True,
+    "bias_corrected_average": True,
+    "rnn_hidden_states": True,
+    "rnn_conventional_states": True,
+    "birnn_forward": ("hf", "hb", "y"),
+    "birnn_step_losses": True,
+    "birnn_backward": ("hf", "hb"),
+}
+"""The outputs whose first axis is time (steps 0..T or 1..T), by function: ``True`` where the
+function returns one such array, the keys of those arrays where it returns a dict. Functions
+not named here return nothing indexed by time."""
+
+
 class Outputs(tuple):
     """The shapes of a function returning several values (a tuple), in order."""
 
