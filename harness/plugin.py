@@ -150,6 +150,24 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector
+                                ) -> pytest.Collector | None:
+    """A claim file named on the command line is also offered to pytest's Python collector,
+    which would import it as a test module: a malformed one would then be a collection
+    error that interrupts the whole run. Its claims are :class:`ClaimFile`'s alone."""
+    if catalogue.is_claim_file(module_path):
+        return _NoTests.from_parent(parent, path=module_path)
+    return None
+
+
+class _NoTests(pytest.File):
+    """Stands in for pytest's Python module of a claim file: it holds no test."""
+
+    def collect(self):
+        return []
+
+
 class ClaimFile(pytest.File):
     """A file of ``claims/``: its claims in declaration order, or, when the file is
     malformed, one item that fails with the declaration error (other files still run)."""

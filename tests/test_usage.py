@@ -7,10 +7,10 @@ Each test runs pytest as a user would (a subprocess in this checkout, or in a co
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -143,32 +143,60 @@ def st_just():
     return st.just({})
 
 
-BROKEN = '''
+CLAIM_FILE = '''
 from hypothesis import strategies as st
-from harness import Comparison, claim
+from harness import MeanOf, claim
 
-@claim(id="broken.kind", statement="s", source="001_b46d8049f0855ad6.txt Q0",
-       kind="probabilistic", expected="holds", given=st.just({}))
-def kind(example, impl, rng):
-    return Comparison(1.0, 1.0)
+@claim({fields})
+def check(example, impl, rng, n):
+    return {{"E[X]": MeanOf(rng.standard_normal(n), 0.0)}}
 '''
+GOOD = dict(id='"{id}"', statement='"E[X] = 0"', source='"001_b46d8049f0855ad6.txt Q0"',
+            kind='"statistical"', expected='"holds"', given="st.just({})")
 
 
-def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path):
+def claim_file(claim_id: str, **changes: str | None) -> str:
+    """The text of a claim file declaring one claim, with fields changed (None: left out)."""
+    fields = {**GOOD, **changes}
+    text = ", ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+    return CLAIM_FILE.format(fields=text.replace("{id}", claim_id))
+
+
+def checkout_copy(tmp_path: Path, keep: tuple[str, ...] = ("momentum.py",)) -> Path:
+    """A copy of this checkout whose catalogue holds only the claim files ``keep``."""
     for folder in ("harness", "impl", "strategies", "claims"):
         shutil.copytree(ROOT / folder, tmp_path / folder,
                         ignore=shutil.ignore_patterns("__pycache__", "torch*"))
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
     for path in (tmp_path / "claims").glob("*.py"):
-        if path.name not in ("__init__.py", "momentum.py"):
+        if path.name != "__init__.py" and path.name not in keep:
             path.unlink()
-    (tmp_path / "claims" / "broken.py").write_text(textwrap.dedent(BROKEN))
-    code, out = pytest_run("claims/", cwd=tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("changes", "message", "named"), [
+    ({"kind": '"probabilistic"'}, "claim 'broken.one': unknown kind 'probabilistic'", False),
+    ({"kind": '"probabilistic"'}, "claim 'broken.one': unknown kind 'probabilistic'", True),
+    ({"given": "[1, 2, 3]"}, "claim 'broken.one': given must be a Hypothesis strategy", True),
+    ({"source": None}, "claim 'broken.one': field 'source' missing", True),
+    ({"needs": '("rellu",)'}, "claim 'broken.one': needs names 'rellu'.*did you mean 'relu'",
+     True),
+], ids=["kind, folder", "kind", "given", "missing field", "needs"])
+def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path, changes,
+                                                                     message, named):
+    # with the files named on the command line, pytest's own Python collector also
+    # imported them as test modules: the malformed one was a collection error that
+    # interrupted every other file (exit 2, "1 error during collection")
+    root = checkout_copy(tmp_path)
+    (root / "claims" / "broken.py").write_text(claim_file("broken.one", **changes))
+    args = ("claims/momentum.py", "claims/broken.py") if named else ("claims/",)
+    code, out = pytest_run(*args, cwd=root)
     assert code == pytest.ExitCode.TESTS_FAILED, out
-    assert "claim 'broken.kind': unknown kind 'probabilistic'" in out
-    assert " passed" in out and "1 failed" in out
+    assert re.search(message, out), out
+    assert "8 passed" in out and "1 failed" in out, out
     assert "INTERNALERROR" not in out and "Traceback" not in out
+    assert "error during collection" not in out, out
 
 
 def test_nothing_is_installed_under_a_generic_top_level_name(tmp_path):
