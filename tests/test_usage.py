@@ -199,6 +199,22 @@ def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path, c
     assert "error during collection" not in out, out
 
 
+@pytest.mark.parametrize("name", ["aa_copy.py", "zz_copy.py"])
+def test_a_duplicate_id_fails_both_files_whatever_their_order(tmp_path, name):
+    # the file imported second used to fail alone: when it was the catalogue's own
+    # (momentum.py after aa_copy.py), the copy ran in its place, under its ID, and passed
+    root = checkout_copy(tmp_path)
+    (root / "claims" / name).write_text(claim_file("momentum.bias"))
+    (root / "claims" / "fine.py").write_text(claim_file("fine.one"))
+    code, out = pytest_run("claims/", cwd=root)
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert out.count("duplicate claim id 'momentum.bias'") >= 2, out
+    assert "FAILED claims/momentum.py::<declaration>" in out, out
+    assert f"FAILED claims/{name}::<declaration>" in out, out
+    assert re.search(r"fine\.one +statistical +holds +holds", out), out
+    assert "2 failed, 1 passed" in out, out
+
+
 def test_nothing_is_installed_under_a_generic_top_level_name(tmp_path):
     # run from outside the checkout: no folder of the checkout is importable there
     probe = ("import importlib.util, json; print(json.dumps({n: getattr(importlib.util."
