@@ -24,10 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = "001_b46d8049f0855ad6.txt Q0"
 
 
-def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True) -> tuple[int, str]:
-    """Exit code and output (stdout and stderr) of pytest run on ``args``."""
+def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True, workers: int = 0
+               ) -> tuple[int, str]:
+    """Exit code and output (stdout and stderr) of pytest run on ``args`` (by ``workers``
+    xdist workers, or without xdist)."""
+    spread = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
     done = subprocess.run([sys.executable, "-m", "pytest", *(["-q"] if quiet else []),
-                           "-p", "no:xdist", *args],
+                           *spread, *args],
                           cwd=cwd, capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout + done.stderr
 
@@ -50,12 +53,40 @@ def test_a_bad_option_is_a_one_line_usage_error_before_any_claim_runs(args, mess
     assert "Traceback" not in out and len(lines(out)) <= 4, out
 
 
-def test_replaying_one_claim_on_another_claims_node_is_a_usage_error():
+@pytest.mark.parametrize("selection", [["claims/momentum.py::momentum.unrolled"],
+                                       ["claims/momentum.py", "-k", "unrolled"],
+                                       ["tests/test_interface.py"]])
+def test_replaying_one_claim_on_another_claims_node_is_a_usage_error(selection):
+    # -k deselected momentum.bias after the check had seen it selected: the replay then
+    # ran momentum.bias's example on momentum.unrolled
     payload = json.dumps({"claim": "momentum.bias", "example": {}, "seed": 1})
-    code, out = pytest_run("claims/momentum.py::momentum.unrolled", f"--claims-replay={payload}")
+    code, out = pytest_run(*selection, f"--claims-replay={payload}")
     assert code == pytest.ExitCode.USAGE_ERROR, out
     assert "names claim 'momentum.bias', which is not selected" in out
     assert "claims/momentum.py::momentum.bias" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-k", "unrolled", '--claims-replay={"claim": "momentum.bias", "example": {}, "seed": 1}'],
+     "names claim 'momentum.bias', which is not selected"),
+    (["--impl=tests.user_impls.misspelt"], "supplies none of the functions the selected claims"),
+])
+def test_a_bad_selection_under_xdist_is_a_one_line_usage_error(args, message):
+    # a worker's UsageError was an INTERNALERROR of the whole run: 46 lines, exit 3
+    code, out = pytest_run("claims/momentum.py", *args, workers=2)
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert message in out and "INTERNALERROR" not in out and "Traceback" not in out, out
+
+
+def test_a_replay_among_other_claims_reruns_only_its_own():
+    # the replayed example was given to every selected claim: 7 of 8 failed on it
+    example = {"law": {"__type__": "strategies.laws:Law", "fields": {
+        "family": "normal", "loc": 1.0, "scale": 1.0, "q": 0.5, "df": 10.0, "s": 0.5}},
+        "beta": 0.5, "t": 1}
+    payload = json.dumps({"claim": "momentum.bias", "example": example, "seed": 5})
+    code, out = pytest_run("claims/momentum.py", f"--claims-replay={payload}")
+    assert code == pytest.ExitCode.OK, out
+    assert "1 passed, 7 deselected" in out, out
 
 
 def test_a_misspelt_function_is_named_and_its_claims_are_not_applicable(tmp_path):
