@@ -59,6 +59,16 @@ def _writable(option: str, path: str | None) -> Path | None:
         raise UsageError(f"{option}={path}: the directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise UsageError(f"{option}={path}: not writable")
+    # os.access answers for the user's permissions only (root may write anywhere, but not
+    # into /proc or a read-only mount): open it as the report will be, and leave no trace
+    existed = p.exists()
+    try:
+        with open(p, "a"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{option}={path}: not writable ({exc.strerror})") from None
+    if not existed:
+        p.unlink(missing_ok=True)
     return p
 
 

@@ -53,6 +53,20 @@ def test_a_bad_option_is_a_one_line_usage_error_before_any_claim_runs(args, mess
     assert "Traceback" not in out and len(lines(out)) <= 4, out
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_report_path_no_one_can_write_is_a_usage_error_before_any_claim_runs(tmp_path):
+    # os.access lets root write into /proc: the whole run went by, and then the report
+    # could not be written
+    code, out = pytest_run("claims/momentum.py", "--claims-report=/proc/r.json")
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert "--claims-report=/proc/r.json: not writable" in out, out
+    assert "passed" not in out and len(lines(out)) <= 4, out
+    report = tmp_path / "r.json"  # probing a writable path leaves no file behind
+    code, out = pytest_run("claims/momentum.py", f"--claims-report={report}",
+                           "--claims-replay={not json")
+    assert code == pytest.ExitCode.USAGE_ERROR and not report.exists(), out
+
+
 @pytest.mark.parametrize("selection", [["claims/momentum.py::momentum.unrolled"],
                                        ["claims/momentum.py", "-k", "unrolled"],
                                        ["tests/test_interface.py"]])
