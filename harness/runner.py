@@ -26,7 +26,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 from harness import seeding
 from harness.declaration import Claim, OutsideAssumptions
 from harness.engine import Outcome, Plan, evaluate, replay_command
-from harness.errors import BudgetError, ReplayError
+from harness.errors import BudgetError, LawBeyondCapError, ReplayError
 from harness.implementations import Implementation
 from harness.verdict import Verdict
 
@@ -64,10 +64,19 @@ class _Run:
     failed_at: float | None = None
     failing: set[str] = field(default_factory=set)
     last_error: tuple[Any, int] | None = None
+    beyond: tuple[str, LawBeyondCapError] | None = None
+    """The example (its key) that stopped the claim with a :class:`LawBeyondCapError`."""
 
     def body(self, example: Any, seed: int) -> None:
         """Decide one example whose streams are seeded by ``seed`` (already mixed)."""
         key = seeding.dumps([example, seed])
+        if self.beyond is not None:
+            # an example took up to the profile's time or sample cap: none is drawn again,
+            # neither to shrink it nor when Hypothesis replays it last (which tripled the
+            # time a claim took to stop, the stated example_seconds)
+            if key == self.beyond[0]:
+                raise self.beyond[1]
+            return
         if self.failed_at is None:
             self._count()
         elif time.perf_counter() - self.failed_at > self.plan.profile.shrink_seconds:
@@ -79,11 +88,13 @@ class _Run:
             out = evaluate(self.c, self.impl, example, seed, self.plan)
         except (OutsideAssumptions, UnsatisfiedAssumption) as exc:
             self._outside(exc, example)
-        except Exception:
+        except Exception as exc:
             # an error ends the run like a failure: Hypothesis shrinks it, and the examples
             # it replays while shrinking are not counted against the budget
             self._fail(key)
             self.last_error = (example, seed)
+            if isinstance(exc, LawBeyondCapError):
+                self.beyond = (key, exc)
             raise
         self._tally(out)
         if out.decisive:
