@@ -172,6 +172,10 @@ def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None 
         missing = impl.missing(c.needs)
         plan = dataclasses.replace(plan, dtype=impl.dtype, reference=impl.is_reference,
                                    impl_name=impl.name)
+        misspelt = {wrong: right for wrong, right in impl.near_misses().items()
+                    if right in missing}
+        if misspelt:
+            return _misspelt(c, plan, impl, misspelt)
         if missing:
             return _not_applicable(c, plan, impl, missing)
         impl = impl.for_claim(c.id, c.needs)
@@ -201,6 +205,22 @@ def _not_applicable(c: Claim, plan: Plan, impl: Implementation, missing: list[st
                    impl=impl.name, profile=plan.profile.name, nodeid=plan.node_id,
                    needs=list(c.needs), pins=list(c.pins), corrects=c.corrects,
                    reason=f"implementation {impl.name!r} lacks {', '.join(missing)}")
+
+
+def _misspelt(c: Claim, plan: Plan, impl: Implementation, misspelt: dict[str, str]) -> Verdict:
+    """A claim needs a function the implementation lacks under its name but seems to define
+    under a misspelt one: an error, not *not applicable* (the run would end green)."""
+    hints = "; ".join(f"{wrong}: did you mean {right}?" for wrong, right in misspelt.items())
+    message = (f"implementation {impl.name!r} lacks {', '.join(sorted(set(misspelt.values())))}"
+               f" but defines {hints} (an interface function needs its exact name, "
+               f"impl/interface.py; a helper of another name starts with _)")
+    return Verdict(id=c.id, verdict="error", expected=c.expected, kind=c.kind,
+                   source=c.source, statement=c.statement, reading=c.reading,
+                   impl=impl.name, profile=plan.profile.name, nodeid=plan.node_id,
+                   needs=list(c.needs), pins=list(c.pins), corrects=c.corrects,
+                   reason=f"ImplementationError: {message}",
+                   error={"type": "ImplementationError", "message": message,
+                          "example": None, "seed": None, "replay": None})
 
 
 def _verdict(run: _Run, found: Outcome | None, error: BaseException | None) -> Verdict:

@@ -103,22 +103,30 @@ def test_a_replay_among_other_claims_reruns_only_its_own():
     assert "1 passed, 7 deselected" in out, out
 
 
-def test_a_misspelt_function_is_named_and_its_claims_are_not_applicable(tmp_path):
+def test_a_misspelt_function_fails_the_claims_that_need_it_and_is_named(tmp_path):
+    # a claim needing init_weight was "not applicable" and the run green (exit 0)
+    # although the module defines init_weights
     report = tmp_path / "r.json"
     code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
                            f"--claims-report={report}")
-    data = json.loads(report.read_text())
-    verdicts = {c["id"]: c["verdict"] for c in data["claims"]}
-    assert verdicts["init.he_normal"] == "not applicable"  # needs init_weight
-    assert verdicts["init.relu_second_moment"] == "holds"  # needs relu only
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    records = {c["id"]: c for c in json.loads(report.read_text())["claims"]}
+    he = records["init.he_normal"]  # needs init_weight
+    assert he["verdict"] == "error" and he["error"]["type"] == "ImplementationError", he
+    assert "init_weights: did you mean init_weight?" in he["error"]["message"]
+    assert records["init.init_variance_values"]["verdict"] == "not applicable"
+    assert records["init.relu_second_moment"]["verdict"] == "holds"  # needs relu only
     assert "init_weights: did you mean init_weight?" in out
     assert "lacks: " in out and "init_weight" in out
     assert "claims: " in out and " not applicable, " in out  # the totals line
     assert "impl tests.user_impls.misspelt (tests.user_impls.misspelt, float64), profile " \
         "default" in out and "run seed" in out  # the summary names impl, profile and seed
+    assert "Traceback" not in out, out
+    code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
+                           "-k", "relu_second_moment or init_variance_values")
     assert code == pytest.ExitCode.OK, out
     code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
-                           "--claims-strict", "-k", "he_normal or relu_second_moment")
+                           "--claims-strict", "-k", "relu_second_moment or init_variance_values")
     assert code == pytest.ExitCode.TESTS_FAILED, out
     assert "not applicable under --claims-strict" in out
 
