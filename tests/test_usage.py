@@ -268,6 +268,18 @@ def test_a_duplicate_id_fails_both_files_whatever_their_order(tmp_path, name):
     assert "2 failed, 1 passed" in out, out
 
 
+def test_ci_fails_on_a_claim_the_built_in_implementations_leave_not_applicable():
+    # a built-in implementation that lost a function made its claims "not applicable", and
+    # CI stayed green
+    stages = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+              if line.startswith("run_suite ")]
+    assert len(stages) == 2 and all("--claims-strict" in line for line in stages), stages
+    assert "--impl=torch " in stages[1]
+    code, out = pytest_run("claims/", "--claims-strict", "--deselect=claims/framework.py",
+                           "--collect-only")
+    assert code == pytest.ExitCode.OK and "framework." not in out, out
+
+
 def test_nothing_is_installed_under_a_generic_top_level_name(tmp_path):
     # run from outside the checkout: no folder of the checkout is importable there
     probe = ("import importlib.util, json; print(json.dumps({n: getattr(importlib.util."
