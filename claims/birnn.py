@@ -251,12 +251,16 @@ def _forward_comparisons(P, x, hf0, hbT1, fw: dict, off_f=None, off_b=None) -> d
     def size(W, U, h):  # σ(pre) is off by σ' ≤ 1/4 times the pre-activation's error, plus 1
         return 0.25 * (mv(np.abs(W), np.abs(x)) + mv(np.abs(U), np.abs(h))) + 1.0
 
+    # a state plus its offset: an implementation in a narrower dtype than float64 rounds both
+    # operands before adding them, an error relative to |h| + |o| rather than to the sum
     return {
-        "h^f_0 = hf0 + offset": Comparison(hf[0], hf0 + zf[0], rounding=elementwise(1)),
+        "h^f_0 = hf0 + offset": Comparison(hf[0], hf0 + zf[0], rounding=elementwise(2),
+                                           scale=np.abs(hf0) + np.abs(zf[0])),
         "h^f_t = σ(W^f x_t + U^f h^f_{t-1}) + offset": Comparison(
             hf[1:], sigmoid(pre_f) + zf[1:], rounding=unit,
             scale=size(P["Wf"], P["Uf"], hf[:-1]) + np.abs(zf[1:])),
-        "h^b_(T+1) = hbT1 + offset": Comparison(hb[T], hbT1 + zb[T], rounding=elementwise(1)),
+        "h^b_(T+1) = hbT1 + offset": Comparison(hb[T], hbT1 + zb[T], rounding=elementwise(2),
+                                                scale=np.abs(hbT1) + np.abs(zb[T])),
         "h^b_t = σ(W^b x_t + U^b h^b_{t+1}) + offset": Comparison(
             hb[:-1], sigmoid(pre_b) + zb[:-1], rounding=unit,
             scale=size(P["Wb"], P["Ub"], hb[1:]) + np.abs(zb[:-1])),

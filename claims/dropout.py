@@ -182,14 +182,20 @@ def _gradient_moments(X: np.ndarray, y: np.ndarray, p: float,
     return mu.sum(axis=0), float(np.sum(second - np.sum(mu * mu, axis=1)))
 
 
-def assume_numerically_invertible(rounding: Rounding) -> None:
+def assume_numerically_invertible(rounding: Rounding, dtype=np.float64) -> None:
     """The minimiser claims presuppose an invertible system. Where the error bound of the
-    solve, γ(terms)·κ², reaches 1 (κ² overflowing included), no float64 computation can
-    tell the two sides apart: the example is outside the precondition and is skipped."""
-    bound = rounding.relative_error()
+    solve, γ(terms)·κ², reaches 1 (κ² overflowing included) in the precision ``dtype`` the
+    implementation computes in, no computation in it can tell the two sides apart: the
+    example is outside the precondition and is skipped."""
+    bound = rounding.relative_error(dtype)
     harness.assume(math.isfinite(rounding.condition) and bound < 1.0,
                    f"the solve's error bound γ({rounding.terms})·κ² = {bound:.3g} "
-                   f"is not below 1")
+                   f"in {np.dtype(dtype).name} is not below 1")
+
+
+def precision(impl) -> type:
+    """The dtype the implementation computes in (float64 unless it declares another)."""
+    return getattr(impl, "dtype", np.float64)
 
 
 def _solve(X: np.ndarray, condition: float) -> Rounding:
@@ -269,7 +275,7 @@ def expected_loss(example, impl, rng, n):
 def minimizer(example, impl, rng):
     X, y, p = example["X"], example["y"], example["p"]
     w_ls, cond, scale = _expected_loss_minimizer(X, y, p)
-    assume_numerically_invertible(_solve(X, cond))
+    assume_numerically_invertible(_solve(X, cond), precision(impl))
     return Comparison(impl.dropout_minimizer(X, y, p), w_ls, rounding=_solve(X, cond),
                       scale=scale)
 
@@ -370,7 +376,7 @@ def minimizer_eq26(example, impl, rng):
         return {"shape of X Xᵀ = shape of Γ²": Comparison(np.array([n, n]), np.array([d, d]))}
     M = X @ X.T + (1 - p) / p * np.diag(_gamma2(X))
     computed = _solve(X, float(np.linalg.cond(M)))
-    assume_numerically_invertible(computed)
+    assume_numerically_invertible(computed, precision(impl))
     rhs = np.linalg.solve(M, X.T @ y)
     return {"p w = (X Xᵀ + λΓ²)^{-1} Xᵀ y": Comparison(
         p * impl.dropout_minimizer(X, y, p), rhs, rounding=computed,
@@ -437,7 +443,7 @@ def ridge_minimizer(example, impl, rng):
     for name, h in (("||y-Xw||² + λ||w||²", 1.0), ("½||y-Xw||² + ½λ||w||² (eq 21)", 0.5)):
         A = np.vstack([np.sqrt(h) * X, np.sqrt(h * lam) * np.eye(d)])
         w_ls, cond, scale = _least_squares(A, np.concatenate([np.sqrt(h) * y, np.zeros(d)]))
-        assume_numerically_invertible(_solve(X, cond))
+        assume_numerically_invertible(_solve(X, cond), precision(impl))
         out[name] = Comparison(w, w_ls, rounding=_solve(X, cond), scale=scale)
     return out
 
@@ -475,7 +481,8 @@ def hessian_quadratic_form(example, impl, rng):
             "forces λv = μΓ²v, so equality is possible only at λ = μΓ²_jj; the search "
             "covers those values, a log-grid of λ over 16 decades and a bounded "
             "minimize_scalar refinement, and the smallest distance must exceed the "
-            "floating-point error floor of comparing the two solutions.",
+            "floating-point error floor of comparing the two solutions. A λ whose system "
+            "is singular in the implementation's precision is left out of the search.",
 )
 def equals_ridge_equal_column_norms(example, impl, rng):
     X, y, p = example["X"], example["y"], example["p"]
@@ -485,7 +492,7 @@ def equals_ridge_equal_column_norms(example, impl, rng):
     g2 = _gamma2(X)
     v = p * impl.dropout_minimizer(X, y, p)
     cond_v = float(np.linalg.cond(gram_matrix + mu * np.diag(g2)))
-    assume_numerically_invertible(_solve(X, cond_v))
+    assume_numerically_invertible(_solve(X, cond_v), precision(impl))
     if example["case"] == "equal_column_norms":
         lam = float(np.mean(g2)) * mu
         cond = max(cond_v, float(np.linalg.cond(gram_matrix + lam * np.eye(d))))
@@ -496,9 +503,19 @@ def equals_ridge_equal_column_norms(example, impl, rng):
     def distance(log_lam):
         return float(np.linalg.norm(impl.ridge_minimizer(X, y, np.exp(log_lam)) - v))
 
+    # the implementation's precision: a ridge system whose solve's error bound reaches 1 in
+    # it is singular to that precision (float32 at λ ~ 1e-8 ||XᵀX|| when XᵀX is singular)
+    # and is not asked; no float64 system of the grid is that ill-conditioned
+    dtype = precision(impl)
+
+    def solvable(log_lam) -> bool:
+        c = float(np.linalg.cond(gram_matrix + np.exp(log_lam) * np.eye(d)))
+        return math.isfinite(c) and _solve(X, c).relative_error(dtype) < 1.0
+
     s = float(np.mean(g2))
     grid = np.log(s) + np.linspace(np.log(1e-8), np.log(1e8), 161)
-    logs = np.concatenate([grid, np.log(mu * g2)])
+    grid = grid[[solvable(t) for t in grid]]
+    logs = np.concatenate([grid, [t for t in np.log(mu * g2) if solvable(t)]])
     dists = np.array([distance(t) for t in logs])
     k = int(np.argmin(dists[:grid.size]))
     lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
@@ -511,7 +528,20 @@ def equals_ridge_equal_column_norms(example, impl, rng):
     w = impl.ridge_minimizer(X, y, lam)
     cond = max(cond_v, float(np.linalg.cond(gram_matrix + lam * np.eye(d))))
     floor = tolerance(w, v, rounding=_solve(X, cond),
-                      scale=float(np.linalg.norm(w) + np.linalg.norm(v)))
+                      scale=float(np.linalg.norm(w) + np.linalg.norm(v)), dtype=dtype)
+    # the statement is decidable in that precision only where the true distance (float64
+    # solves of both systems, at the same λs) exceeds the floor of such solutions: an
+    # ill-conditioned system in float32 can put any λ's solution within rounding of v
+    b = X.T @ y
+    v_ref = np.linalg.solve(gram_matrix + mu * np.diag(g2), b)
+    refs = [np.linalg.solve(gram_matrix + np.exp(t) * np.eye(d), b) for t in candidates]
+    i = int(np.argmin([np.linalg.norm(r - v_ref) for r in refs]))
+    ref_floor = tolerance(refs[i], v_ref, rounding=_solve(X, cond),
+                          scale=float(np.linalg.norm(refs[i]) + np.linalg.norm(v_ref)),
+                          dtype=dtype)
+    harness.assume(float(np.max(ref_floor)) * np.sqrt(d) < np.linalg.norm(refs[i] - v_ref),
+                   f"no λ_L2 is farther from p w_dropout than {np.dtype(dtype).name} "
+                   f"solutions can be told apart")
     return {"min over λ_L2 of ||w_L2 - p w_dropout|| exceeds rounding": Inequality(
         float(np.max(floor)) * np.sqrt(d), float(all_d[j]))}
 
@@ -537,11 +567,15 @@ def minimizer_eq26_corrected(example, impl, rng):
     X, y, p = example["X"], example["y"], example["p"]
     M = X.T @ X + (1 - p) / p * np.diag(_gamma2(X))
     computed = _solve(X, float(np.linalg.cond(M)))
-    assume_numerically_invertible(computed)
+    assume_numerically_invertible(computed, precision(impl))
     rhs = np.linalg.solve(M, X.T @ y)
+    # the system is the normal equations of the least squares of dropout.minimizer, and its
+    # solution is as sensitive: Xᵀy cancels when y is far from X's columns, so the magnitude
+    # is that of the least-squares perturbation bound, ||w|| + ||r||/||A|| (times p)
+    ls_scale = _expected_loss_minimizer(X, y, p)[2]
     return {"p w = (XᵀX + λΓ²)^{-1} Xᵀ y": Comparison(
         p * impl.dropout_minimizer(X, y, p), rhs, rounding=computed,
-        scale=float(np.linalg.norm(rhs)))}
+        scale=max(float(np.linalg.norm(rhs)), p * ls_scale))}
 
 
 @claim(

@@ -184,16 +184,21 @@ def running_average_updates_closed_form(example, impl, rng):
     pins=("bias_corrected_average",),
     reading="g of shape (T,) or (T, *batch), β ∈ (0, 1). 1 - β^t loses relative accuracy "
             "β^t/(1-β^t) when β^t is near 1; the magnitude compared at step t is the sum of "
-            "|g_i| terms divided by (1-β^t)².",
+            "|g_i| terms divided by (1-β^t)². A step may be computed as v + (1-β)(g - v) "
+            "(Adam's lerp), whose rounding is relative to |v_{t-1}|, not β|v_{t-1}|: the "
+            "magnitude also carries the previous averages.",
 )
 def bias_corrected_every_step(example, impl, rng):
     g, beta = example["g"], example["beta"]
     total, magnitude = _decayed_sums(g, beta)
     t = np.arange(1, g.shape[0] + 1).reshape((-1,) + (1,) * (g.ndim - 1))
     debias = 1 - beta**t
+    # |v_{s-1}| at every step s, carried to step t as its rounding error is (times β^{t-s})
+    previous = np.concatenate([np.zeros_like(magnitude[:1]), (1 - beta) * magnitude[:-1]])
+    carried = _decayed_sums(previous, beta)[1]
     return Comparison(impl.bias_corrected_average(g, beta), (1 - beta) * total / debias,
                       rounding=_closed_form_rounding(g.shape[0], beta) + elementwise(3),
-                      scale=(1 - beta) * magnitude / debias**2)
+                      scale=((1 - beta) * magnitude + carried) / debias**2)
 
 
 def _steps(t: int) -> dict[str, int]:

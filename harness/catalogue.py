@@ -2,13 +2,16 @@
 
 A claim file that cannot be declared (a malformed claim, a duplicate ID, an import error)
 does not stop the others: :func:`load` remembers why, and the plugin turns that file into
-one failing item while every other file runs.
+one failing item while every other file runs. A duplicate ID fails both files that declare
+it, whichever is imported first (otherwise a copy imported first would run in the place of
+the catalogue's claim).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import traceback
 from pathlib import Path
 
@@ -53,6 +56,11 @@ def load() -> dict[str, str]:
         except ClaimDeclarationError as exc:
             _ERRORS[name] = str(exc)
             CATALOGUE.remove_module(name)
+            other = _first_declaration(str(exc))
+            if other is not None and other != name:
+                # which of the two is the copy cannot be told: neither file's claims run
+                _ERRORS[other] = str(exc)
+                CATALOGUE.remove_module(other)
         except Exception as exc:  # noqa: BLE001 - the file's own error, shown for that file
             tb = traceback.extract_tb(exc.__traceback__)
             where = next((f"{f.filename}:{f.lineno}" for f in reversed(tb)
@@ -60,6 +68,17 @@ def load() -> dict[str, str]:
             _ERRORS[name] = f"{type(exc).__name__}: {exc}" + (f" ({where})" if where else "")
             CATALOGUE.remove_module(name)
     return {name: msg for name, msg in _ERRORS.items()}
+
+
+_DUPLICATE = re.compile(r"^duplicate claim id '([^']+)'")
+
+
+def _first_declaration(message: str) -> str | None:
+    """The module that first declared the claim ID a duplicate-ID error names, if any."""
+    found = _DUPLICATE.match(message)
+    if found is None or found.group(1) not in CATALOGUE:
+        return None
+    return CATALOGUE[found.group(1)].module
 
 
 def load_error(path: Path) -> str | None:

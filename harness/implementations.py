@@ -104,6 +104,12 @@ class _ClaimView:
         """The implementation's user-facing name."""
         return self._impl.name
 
+    @property
+    def dtype(self) -> Any:
+        """The precision the implementation computes in (``numpy.float64`` unless its module
+        declares ``DTYPE``): for a claim that bounds the implementation's rounding itself."""
+        return self._impl.dtype
+
     def __getattr__(self, item: str) -> Callable[..., Any]:
         if item.startswith("__"):
             raise AttributeError(item)

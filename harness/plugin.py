@@ -92,6 +92,7 @@ class RunPlugin:
     def __init__(self, config: pytest.Config, session: Session) -> None:
         self.config, self.session = config, session
         self.controller = not hasattr(config, "workerinput")
+        self._checked = False
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -101,12 +102,36 @@ class RunPlugin:
     def pytest_report_header(self) -> list[str]:
         return [self.session.header()]
 
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        claims = [item.claim for item in items if isinstance(item, ClaimItem)]
+        """Checks of the selection, after ``-k``, ``-m`` and ``--deselect`` have made it; a
+        replay keeps only the claim it names (its example means nothing to another)."""
+        if self.controller:  # under xdist, the controller checks what a worker collected
+            try:
+                self.session.check_selection(
+                    [item.claim for item in items if isinstance(item, ClaimItem)])
+            except HarnessError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        if self.session.replay is not None:
+            kept = [item for item in items if isinstance(item, ClaimItem)
+                    and item.claim.id == self.session.replay.claim]
+            dropped = [item for item in items if item not in kept]
+            if kept and dropped:  # (none kept: a worker's controller stops the run)
+                self.config.hook.pytest_deselected(items=dropped)
+                items[:] = kept
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """Under xdist, check the selection the first worker collected before any test
+        runs (a UsageError raised in xdist's loop would be an internal error)."""
+        if self._checked:
+            return
+        self._checked = True
+        names = [i.rsplit("::", 1)[-1] for i in ids if "::" in i]
         try:
-            self.session.check_selection(claims)
+            self.session.check_selection([CATALOGUE[n] for n in names if n in CATALOGUE])
         except HarnessError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            pytest.exit(f"usage error: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call" or not self.controller:
@@ -148,6 +173,24 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if catalogue.is_claim_file(file_path):
         return ClaimFile.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector
+                                ) -> pytest.Collector | None:
+    """A claim file named on the command line is also offered to pytest's Python collector,
+    which would import it as a test module: a malformed one would then be a collection
+    error that interrupts the whole run. Its claims are :class:`ClaimFile`'s alone."""
+    if catalogue.is_claim_file(module_path):
+        return _NoTests.from_parent(parent, path=module_path)
+    return None
+
+
+class _NoTests(pytest.File):
+    """Stands in for pytest's Python module of a claim file: it holds no test."""
+
+    def collect(self):
+        return []
 
 
 class ClaimFile(pytest.File):

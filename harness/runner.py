@@ -26,7 +26,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 from harness import seeding
 from harness.declaration import Claim, OutsideAssumptions
 from harness.engine import Outcome, Plan, evaluate, replay_command
-from harness.errors import BudgetError, ReplayError
+from harness.errors import BudgetError, LawBeyondCapError, ReplayError
 from harness.implementations import Implementation
 from harness.verdict import Verdict
 
@@ -44,10 +44,11 @@ class _Decisive(Exception):
         self.outcome = outcome
 
 
-class _ShrinkTimeUp(BaseException):
-    """Raised through Hypothesis (which lets a ``BaseException`` pass) when the profile's
-    shrinking time is over: the run ends on the last failing example found, the smallest so
-    far (the shrinker only tries examples smaller than its current one)."""
+class _StopRun(BaseException):
+    """Raised through Hypothesis (which lets a ``BaseException`` pass) to end the run on the
+    last failing example found: when the profile's shrinking time is over (that example is
+    the smallest so far: the shrinker only tries examples smaller than its current one), or
+    when an example's law is beyond the sample cap."""
 
 
 @dataclass
@@ -80,7 +81,7 @@ class _Run:
         if self.failed_at is None:
             self._count()
         elif clock() - self.failed_at > self.plan.profile.shrink_seconds:
-            raise _ShrinkTimeUp
+            raise _StopRun
         try:
             out = evaluate(self.c, self.impl, example, seed, self.plan)
         except (OutsideAssumptions, UnsatisfiedAssumption) as exc:
@@ -91,6 +92,10 @@ class _Run:
             self._fail()
             if self.found is None:  # the run ends on a failure of the kind first found
                 self.error, self.last_error = exc, (example, seed)
+            if isinstance(exc, LawBeyondCapError):
+                # the example drew up to the profile's time or sample cap: the run stops on
+                # it, neither shrunk nor replayed (each would take as long again)
+                raise _StopRun from None
             raise
         self._tally(out)
         if out.decisive:
@@ -169,6 +174,10 @@ def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None 
         missing = impl.missing(c.needs)
         plan = dataclasses.replace(plan, dtype=impl.dtype, reference=impl.is_reference,
                                    impl_name=impl.name)
+        misspelt = {wrong: right for wrong, right in impl.near_misses().items()
+                    if right in missing}
+        if misspelt:
+            return _misspelt(c, plan, impl, misspelt)
         if missing:
             return _not_applicable(c, plan, impl, missing)
         impl = impl.for_claim(c.id, c.needs)
@@ -185,7 +194,7 @@ def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None 
             test()
     except _Decisive as exc:
         found = exc.outcome
-    except _ShrinkTimeUp:
+    except _StopRun:
         found, error = run.found, run.error
     except ReplayError:
         raise
@@ -200,6 +209,22 @@ def _not_applicable(c: Claim, plan: Plan, impl: Implementation, missing: list[st
                    impl=impl.name, profile=plan.profile.name, nodeid=plan.node_id,
                    needs=list(c.needs), pins=list(c.pins), corrects=c.corrects,
                    reason=f"implementation {impl.name!r} lacks {', '.join(missing)}")
+
+
+def _misspelt(c: Claim, plan: Plan, impl: Implementation, misspelt: dict[str, str]) -> Verdict:
+    """A claim needs a function the implementation lacks under its name but seems to define
+    under a misspelt one: an error, not *not applicable* (the run would end green)."""
+    hints = "; ".join(f"{wrong}: did you mean {right}?" for wrong, right in misspelt.items())
+    message = (f"implementation {impl.name!r} lacks {', '.join(sorted(set(misspelt.values())))}"
+               f" but defines {hints} (an interface function needs its exact name, "
+               f"impl/interface.py; a helper of another name starts with _)")
+    return Verdict(id=c.id, verdict="error", expected=c.expected, kind=c.kind,
+                   source=c.source, statement=c.statement, reading=c.reading,
+                   impl=impl.name, profile=plan.profile.name, nodeid=plan.node_id,
+                   needs=list(c.needs), pins=list(c.pins), corrects=c.corrects,
+                   reason=f"ImplementationError: {message}",
+                   error={"type": "ImplementationError", "message": message,
+                          "example": None, "seed": None, "replay": None})
 
 
 def _verdict(run: _Run, found: Outcome | None, error: BaseException | None) -> Verdict:

@@ -59,6 +59,16 @@ def _writable(option: str, path: str | None) -> Path | None:
         raise UsageError(f"{option}={path}: the directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise UsageError(f"{option}={path}: not writable")
+    # os.access answers for the user's permissions only (root may write anywhere, but not
+    # into /proc or a read-only mount): open it as the report will be, and leave no trace
+    existed = p.exists()
+    try:
+        with open(p, "a"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{option}={path}: not writable ({exc.strerror})") from None
+    if not existed:
+        p.unlink(missing_ok=True)
     return p
 
 
@@ -121,12 +131,13 @@ class Session:
     def check_selection(self, claims: list[Claim]) -> None:
         """Checks that need the selected claims: a replay must name a selected claim, and
         the implementation must supply something the selected claims need."""
-        if self.replay is not None and claims and self.replay.claim not in {c.id for c in claims}:
+        if self.replay is not None and self.replay.claim not in {c.id for c in claims}:
+            selected = ", ".join(sorted(c.id for c in claims))[:300] or "no claim"
+            where = CATALOGUE[self.replay.claim].module.split(".")[-1]
             raise UsageError(
                 f"--claims-replay names claim {self.replay.claim!r}, which is not selected "
-                f"(selected: {', '.join(sorted(c.id for c in claims))[:300]}); run it with "
-                f"its node id, claims/{CATALOGUE[self.replay.claim].module.split('.')[-1]}"
-                f".py::{self.replay.claim}")
+                f"(selected: {selected}); run it with its node id, "
+                f"claims/{where}.py::{self.replay.claim}")
         needed = {n for c in claims for n in c.needs}
         if claims and needed and not any(self.impl.provides(n) for n in needed):
             raise UsageError(

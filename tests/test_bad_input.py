@@ -239,3 +239,30 @@ def test_only_a_spread_within_rounding_loses_its_moments():
     assert m.constant.tolist() == [True, False, False]
     assert 25 < m.skewness[1] < 40 and 600 < m.excess_kurtosis[1] < 1600  # Bernoulli(1e-3)
     assert abs(m.skewness[2]) < 0.1 and abs(m.excess_kurtosis[2]) < 0.2
+
+
+def test_a_law_beyond_the_cap_stops_its_claim_after_one_example_s_time(monkeypatch):
+    # the example that hit the profile's time was drawn again: by the shrinker, then by
+    # Hypothesis's final replay (a wrong implementation stopped after 3 x 120 s, not 120 s)
+    import time
+
+    import harness.runner as runner
+
+    evaluations = []
+
+    def counted(*args, **kwargs):
+        evaluations.append(args[2])
+        return evaluate(*args, **kwargs)
+
+    evaluate = runner.evaluate
+    monkeypatch.setattr(runner, "evaluate", counted)
+
+    def slow_and_heavy(example, impl, rng, n):
+        time.sleep(0.02)
+        return {"E[X]": MeanOf(rng.lognormal(0.0, 3.0, n), math.exp(4.5))}
+
+    quick_stop = dataclasses.replace(DEFAULT, example_seconds=0.2)
+    v = run(_stat(slow_and_heavy), profile=quick_stop, shrink=True)
+    _error(v, "LawBeyondCapError", r"took more than 0.2 s")
+    assert len(evaluations) == 1, evaluations
+    assert "--claims-replay=" in v.replay

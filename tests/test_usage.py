@@ -7,10 +7,10 @@ Each test runs pytest as a user would (a subprocess in this checkout, or in a co
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = "001_b46d8049f0855ad6.txt Q0"
 
 
-def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True) -> tuple[int, str]:
-    """Exit code and output (stdout and stderr) of pytest run on ``args``."""
+def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True, workers: int = 0
+               ) -> tuple[int, str]:
+    """Exit code and output (stdout and stderr) of pytest run on ``args`` (by ``workers``
+    xdist workers, or without xdist)."""
+    spread = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
     done = subprocess.run([sys.executable, "-m", "pytest", *(["-q"] if quiet else []),
-                           "-p", "no:xdist", *args],
+                           *spread, *args],
                           cwd=cwd, capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout + done.stderr
 
@@ -50,30 +53,80 @@ def test_a_bad_option_is_a_one_line_usage_error_before_any_claim_runs(args, mess
     assert "Traceback" not in out and len(lines(out)) <= 4, out
 
 
-def test_replaying_one_claim_on_another_claims_node_is_a_usage_error():
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_report_path_no_one_can_write_is_a_usage_error_before_any_claim_runs(tmp_path):
+    # os.access lets root write into /proc: the whole run went by, and then the report
+    # could not be written
+    code, out = pytest_run("claims/momentum.py", "--claims-report=/proc/r.json")
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert "--claims-report=/proc/r.json: not writable" in out, out
+    assert "passed" not in out and len(lines(out)) <= 4, out
+    report = tmp_path / "r.json"  # probing a writable path leaves no file behind
+    code, out = pytest_run("claims/momentum.py", f"--claims-report={report}",
+                           "--claims-replay={not json")
+    assert code == pytest.ExitCode.USAGE_ERROR and not report.exists(), out
+
+
+@pytest.mark.parametrize("selection", [["claims/momentum.py::momentum.unrolled"],
+                                       ["claims/momentum.py", "-k", "unrolled"],
+                                       ["tests/test_interface.py"]])
+def test_replaying_one_claim_on_another_claims_node_is_a_usage_error(selection):
+    # -k deselected momentum.bias after the check had seen it selected: the replay then
+    # ran momentum.bias's example on momentum.unrolled
     payload = json.dumps({"claim": "momentum.bias", "example": {}, "seed": 1})
-    code, out = pytest_run("claims/momentum.py::momentum.unrolled", f"--claims-replay={payload}")
+    code, out = pytest_run(*selection, f"--claims-replay={payload}")
     assert code == pytest.ExitCode.USAGE_ERROR, out
     assert "names claim 'momentum.bias', which is not selected" in out
     assert "claims/momentum.py::momentum.bias" in out
 
 
-def test_a_misspelt_function_is_named_and_its_claims_are_not_applicable(tmp_path):
+@pytest.mark.parametrize(("args", "message"), [
+    (["-k", "unrolled", '--claims-replay={"claim": "momentum.bias", "example": {}, "seed": 1}'],
+     "names claim 'momentum.bias', which is not selected"),
+    (["--impl=tests.user_impls.misspelt"], "supplies none of the functions the selected claims"),
+])
+def test_a_bad_selection_under_xdist_is_a_one_line_usage_error(args, message):
+    # a worker's UsageError was an INTERNALERROR of the whole run: 46 lines, exit 3
+    code, out = pytest_run("claims/momentum.py", *args, workers=2)
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert message in out and "INTERNALERROR" not in out and "Traceback" not in out, out
+
+
+def test_a_replay_among_other_claims_reruns_only_its_own():
+    # the replayed example was given to every selected claim: 7 of 8 failed on it
+    example = {"law": {"__type__": "strategies.laws:Law", "fields": {
+        "family": "normal", "loc": 1.0, "scale": 1.0, "q": 0.5, "df": 10.0, "s": 0.5}},
+        "beta": 0.5, "t": 1}
+    payload = json.dumps({"claim": "momentum.bias", "example": example, "seed": 5})
+    code, out = pytest_run("claims/momentum.py", f"--claims-replay={payload}")
+    assert code == pytest.ExitCode.OK, out
+    assert "1 passed, 7 deselected" in out, out
+
+
+def test_a_misspelt_function_fails_the_claims_that_need_it_and_is_named(tmp_path):
+    # a claim needing init_weight was "not applicable" and the run green (exit 0)
+    # although the module defines init_weights
     report = tmp_path / "r.json"
     code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
                            f"--claims-report={report}")
-    data = json.loads(report.read_text())
-    verdicts = {c["id"]: c["verdict"] for c in data["claims"]}
-    assert verdicts["init.he_normal"] == "not applicable"  # needs init_weight
-    assert verdicts["init.relu_second_moment"] == "holds"  # needs relu only
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    records = {c["id"]: c for c in json.loads(report.read_text())["claims"]}
+    he = records["init.he_normal"]  # needs init_weight
+    assert he["verdict"] == "error" and he["error"]["type"] == "ImplementationError", he
+    assert "init_weights: did you mean init_weight?" in he["error"]["message"]
+    assert records["init.init_variance_values"]["verdict"] == "not applicable"
+    assert records["init.relu_second_moment"]["verdict"] == "holds"  # needs relu only
     assert "init_weights: did you mean init_weight?" in out
     assert "lacks: " in out and "init_weight" in out
     assert "claims: " in out and " not applicable, " in out  # the totals line
     assert "impl tests.user_impls.misspelt (tests.user_impls.misspelt, float64), profile " \
         "default" in out and "run seed" in out  # the summary names impl, profile and seed
+    assert "Traceback" not in out, out
+    code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
+                           "-k", "relu_second_moment or init_variance_values")
     assert code == pytest.ExitCode.OK, out
     code, out = pytest_run("claims/initialisation.py", "--impl=tests.user_impls.misspelt",
-                           "--claims-strict", "-k", "he_normal or relu_second_moment")
+                           "--claims-strict", "-k", "relu_second_moment or init_variance_values")
     assert code == pytest.ExitCode.TESTS_FAILED, out
     assert "not applicable under --claims-strict" in out
 
@@ -143,32 +196,88 @@ def st_just():
     return st.just({})
 
 
-BROKEN = '''
+CLAIM_FILE = '''
 from hypothesis import strategies as st
-from harness import Comparison, claim
+from harness import MeanOf, claim
 
-@claim(id="broken.kind", statement="s", source="001_b46d8049f0855ad6.txt Q0",
-       kind="probabilistic", expected="holds", given=st.just({}))
-def kind(example, impl, rng):
-    return Comparison(1.0, 1.0)
+@claim({fields})
+def check(example, impl, rng, n):
+    return {{"E[X]": MeanOf(rng.standard_normal(n), 0.0)}}
 '''
+GOOD = dict(id='"{id}"', statement='"E[X] = 0"', source='"001_b46d8049f0855ad6.txt Q0"',
+            kind='"statistical"', expected='"holds"', given="st.just({})")
 
 
-def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path):
+def claim_file(claim_id: str, **changes: str | None) -> str:
+    """The text of a claim file declaring one claim, with fields changed (None: left out)."""
+    fields = {**GOOD, **changes}
+    text = ", ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+    return CLAIM_FILE.format(fields=text.replace("{id}", claim_id))
+
+
+def checkout_copy(tmp_path: Path, keep: tuple[str, ...] = ("momentum.py",)) -> Path:
+    """A copy of this checkout whose catalogue holds only the claim files ``keep``."""
     for folder in ("harness", "impl", "strategies", "claims"):
         shutil.copytree(ROOT / folder, tmp_path / folder,
                         ignore=shutil.ignore_patterns("__pycache__", "torch*"))
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
     for path in (tmp_path / "claims").glob("*.py"):
-        if path.name not in ("__init__.py", "momentum.py"):
+        if path.name != "__init__.py" and path.name not in keep:
             path.unlink()
-    (tmp_path / "claims" / "broken.py").write_text(textwrap.dedent(BROKEN))
-    code, out = pytest_run("claims/", cwd=tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("changes", "message", "named"), [
+    ({"kind": '"probabilistic"'}, "claim 'broken.one': unknown kind 'probabilistic'", False),
+    ({"kind": '"probabilistic"'}, "claim 'broken.one': unknown kind 'probabilistic'", True),
+    ({"given": "[1, 2, 3]"}, "claim 'broken.one': given must be a Hypothesis strategy", True),
+    ({"source": None}, "claim 'broken.one': field 'source' missing", True),
+    ({"needs": '("rellu",)'}, "claim 'broken.one': needs names 'rellu'.*did you mean 'relu'",
+     True),
+], ids=["kind, folder", "kind", "given", "missing field", "needs"])
+def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path, changes,
+                                                                     message, named):
+    # with the files named on the command line, pytest's own Python collector also
+    # imported them as test modules: the malformed one was a collection error that
+    # interrupted every other file (exit 2, "1 error during collection")
+    root = checkout_copy(tmp_path)
+    (root / "claims" / "broken.py").write_text(claim_file("broken.one", **changes))
+    args = ("claims/momentum.py", "claims/broken.py") if named else ("claims/",)
+    code, out = pytest_run(*args, cwd=root)
     assert code == pytest.ExitCode.TESTS_FAILED, out
-    assert "claim 'broken.kind': unknown kind 'probabilistic'" in out
-    assert " passed" in out and "1 failed" in out
+    assert re.search(message, out), out
+    assert "8 passed" in out and "1 failed" in out, out
     assert "INTERNALERROR" not in out and "Traceback" not in out
+    assert "error during collection" not in out, out
+
+
+@pytest.mark.parametrize("name", ["aa_copy.py", "zz_copy.py"])
+def test_a_duplicate_id_fails_both_files_whatever_their_order(tmp_path, name):
+    # the file imported second used to fail alone: when it was the catalogue's own
+    # (momentum.py after aa_copy.py), the copy ran in its place, under its ID, and passed
+    root = checkout_copy(tmp_path)
+    (root / "claims" / name).write_text(claim_file("momentum.bias"))
+    (root / "claims" / "fine.py").write_text(claim_file("fine.one"))
+    code, out = pytest_run("claims/", cwd=root)
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert out.count("duplicate claim id 'momentum.bias'") >= 2, out
+    assert "FAILED claims/momentum.py::<declaration>" in out, out
+    assert f"FAILED claims/{name}::<declaration>" in out, out
+    assert re.search(r"fine\.one +statistical +holds +holds", out), out
+    assert "2 failed, 1 passed" in out, out
+
+
+def test_ci_fails_on_a_claim_the_built_in_implementations_leave_not_applicable():
+    # a built-in implementation that lost a function made its claims "not applicable", and
+    # CI stayed green
+    stages = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+              if line.startswith("run_suite ")]
+    assert len(stages) == 2 and all("--claims-strict" in line for line in stages), stages
+    assert "--impl=torch " in stages[1]
+    code, out = pytest_run("claims/", "--claims-strict", "--deselect=claims/framework.py",
+                           "--collect-only")
+    assert code == pytest.ExitCode.OK and "framework." not in out, out
 
 
 def test_nothing_is_installed_under_a_generic_top_level_name(tmp_path):

@@ -1,5 +1,5 @@
 """A user implementation with a misspelt function: ``init_weights`` for ``init_weight``.
-The claims that need ``init_weight`` are not applicable, and the run names the near miss."""
+The claims that need ``init_weight`` are errors naming the near miss; the others run."""
 
 from __future__ import annotations
 
