@@ -154,8 +154,8 @@ class _Draws:
                 raise ClaimError(f"{where}: the samples of {name!r} have shape {x.shape}, "
                                  f"expected ({n},) (one value per replicate) for example "
                                  f"{seeding.dumps(self.example)}")
-            bad = int((~np.isfinite(x)).sum())
-            if bad:
+            if not np.isfinite(x).all():
+                bad = int((~np.isfinite(x)).sum())
                 raise ClaimError(f"{where}: the samples of {name!r} have {bad} NaN or "
                                  f"infinite value(s) of {n} for example "
                                  f"{seeding.dumps(self.example)}")

@@ -146,8 +146,8 @@ class SequentialTest:
 
     def _evaluate(self, rows: np.ndarray) -> None:
         keys = self.design[rows] * 4096 + self.index[rows] * 4 + self.stage[rows]
-        for key in np.unique(keys):
-            group = rows[keys == key]
+        for key in (keys[:1] if rows.size == 1 else np.unique(keys)):
+            group = rows if rows.size == 1 else rows[keys == key]
             design = self._designs[self.design[group[0]]]
             moments = self.sums.moments(group)
             if self.stage[group[0]] == _EARLY:

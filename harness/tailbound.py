@@ -39,7 +39,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize
 
 __all__ = ["MIN_REPLICATES", "SHARE", "k_of", "log_tail_bound"]
 
@@ -54,8 +54,12 @@ at most ``α_k (1 + TAIL_ERROR)`` by the Student-t rule plus ``SHARE · α_k`` b
 _C_GRID = np.geomspace(0.02, 4.0, 48)
 """Values of ``c`` whose ``k(c)`` are tabulated (any ``c`` gives a valid bound)."""
 
-_EDGES = 1e-3 * 1.05 ** np.arange(520)
-"""Bin edges of ``V²/(nσ²)``, ratio 1.05, from 1e-3 to ``W`` ≈ 1.1e8."""
+_EDGES = 1e-3 * 1.1 ** np.arange(267)
+"""Bin edges of ``V²/(nσ²)``, ratio 1.1, from 1e-3 to ``W`` ≈ 1.1e8 (a ratio of 1.05 moves
+the rejection threshold on ``t`` by less than 1%, at twice the cost)."""
+
+_CHUNK = 2048
+"""Rows bounded at once (the work is rows × bins)."""
 
 
 def k_of(c: float) -> float:
@@ -96,17 +100,23 @@ def log_tail_bound(t: np.ndarray | float, n: np.ndarray | float,
     vectorised). At most 0 (a probability's bound of 1)."""
     t, n, kappa = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(n, dtype=float),
                                       np.maximum(np.asarray(kurtosis, dtype=float), 1.0))
-    r2 = t * t * n / (n - 1.0 + t * t)
+    r2 = (t * t * n / (n - 1.0 + t * t)).ravel()
+    n, kappa = n.ravel(), kappa.ravel()
+    out = np.zeros(r2.size)
+    for i in range(0, r2.size, _CHUNK):
+        part = slice(i, i + _CHUNK)
+        out[part] = _log_bound(r2[part, None], n[part, None], kappa[part, None])
+    return np.where(np.isfinite(t), out.reshape(t.shape), 0.0)
+
+
+def _log_bound(r2: np.ndarray, n: np.ndarray, kappa: np.ndarray) -> np.ndarray:
+    """The bound for columns of ``r²``, ``n``, ``κ``, minimised over ``w_lo``. Summed as
+    probabilities: a term below ``e^-745`` underflows to 0, far below any level it decides."""
     a, inv4m = _bins()
-    shape = r2.shape
-    r2, n, kappa = r2.reshape(-1, 1), n.reshape(-1, 1), kappa.reshape(-1, 1)
-    terms = -r2 * (a * inv4m)[None, :]                   # log P(S ≥ rV, V² in bin j)
-    tail = np.logaddexp.accumulate(terms[:, ::-1], axis=1)[:, ::-1]  # bins j and above
     low = a < 1.0                                        # w_lo = a_j, below nσ²
-    small = -((1.0 - a[low]) ** 2)[None, :] * n / (2.0 * kappa)
-    w = _EDGES[-1]
-    large = np.log(np.maximum(kappa - 1.0, 1e-300) / ((w - 1.0) ** 2 * n))
-    total = special.logsumexp(
-        np.stack(np.broadcast_arrays(small, large, np.log(2.0) + tail[:, low])), axis=0)
-    out = np.minimum(total.min(axis=1), 0.0).reshape(shape)
-    return np.where(np.isfinite(t.reshape(shape)), out, 0.0)
+    bins = np.exp(-r2 * (a * inv4m)[None, :])            # P(S ≥ rV, V² in bin j) bound
+    tail = np.cumsum(bins[:, ::-1], axis=1)[:, ::-1][:, low]  # bins j and above
+    small = np.exp(-((1.0 - a[low]) ** 2)[None, :] * n / (2.0 * kappa))
+    large = np.maximum(kappa - 1.0, 0.0) / ((_EDGES[-1] - 1.0) ** 2 * n)
+    with np.errstate(divide="ignore"):
+        return np.minimum(np.log((small + large + 2.0 * tail).min(axis=1)), 0.0)
