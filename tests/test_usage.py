@@ -228,26 +228,32 @@ def checkout_copy(tmp_path: Path, keep: tuple[str, ...] = ("momentum.py",)) -> P
     return tmp_path
 
 
-@pytest.mark.parametrize(("changes", "message", "named"), [
-    ({"kind": '"probabilistic"'}, "claim 'broken.one': unknown kind 'probabilistic'", False),
-    ({"kind": '"probabilistic"'}, "claim 'broken.one': unknown kind 'probabilistic'", True),
-    ({"given": "[1, 2, 3]"}, "claim 'broken.one': given must be a Hypothesis strategy", True),
-    ({"source": None}, "claim 'broken.one': field 'source' missing", True),
-    ({"needs": '("rellu",)'}, "claim 'broken.one': needs names 'rellu'.*did you mean 'relu'",
-     True),
-], ids=["kind, folder", "kind", "given", "missing field", "needs"])
-def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path, changes,
-                                                                     message, named):
+MALFORMED = {  # a claim file's mistake, and the message that must name its claim and field
+    "kind": ({"kind": '"probabilistic"'}, "claim 'broken.kind': unknown kind 'probabilistic'"),
+    "given": ({"given": "[1, 2, 3]"}, "claim 'broken.given': given must be a Hypothesis strategy"),
+    "missing": ({"source": None}, "claim 'broken.missing': field 'source' missing"),
+    "needs": ({"needs": '("rellu",)'},
+              "claim 'broken.needs': needs names 'rellu'.*did you mean 'relu'"),
+}
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["files named", "folder"])
+def test_a_malformed_claim_file_fails_alone_and_the_others_still_run(tmp_path, named):
     # with the files named on the command line, pytest's own Python collector also
     # imported them as test modules: the malformed one was a collection error that
-    # interrupted every other file (exit 2, "1 error during collection")
+    # interrupted every other file (exit 2, "1 error during collection"); every mistake
+    # runs in one checkout, each in a file of its own
     root = checkout_copy(tmp_path)
-    (root / "claims" / "broken.py").write_text(claim_file("broken.one", **changes))
-    args = ("claims/momentum.py", "claims/broken.py") if named else ("claims/",)
+    for name, (changes, _) in MALFORMED.items():
+        (root / "claims" / f"broken_{name}.py").write_text(
+            claim_file(f"broken.{name}", **changes))
+    args = (("claims/momentum.py", *(f"claims/broken_{name}.py" for name in MALFORMED))
+            if named else ("claims/",))
     code, out = pytest_run(*args, cwd=root)
     assert code == pytest.ExitCode.TESTS_FAILED, out
-    assert re.search(message, out), out
-    assert "8 passed" in out and "1 failed" in out, out
+    for _, message in MALFORMED.values():
+        assert re.search(message, out), (message, out)
+    assert "8 passed" in out and f"{len(MALFORMED)} failed" in out, out
     assert "INTERNALERROR" not in out and "Traceback" not in out
     assert "error during collection" not in out, out
 
