@@ -105,6 +105,7 @@ class SequentialTest:
         self._first: list[list[np.ndarray]] = [[] for _ in range(rows)]
         self._final = np.zeros((8, rows))  # the moments each row stopped on
         self._final_index = np.full(rows, -1)  # the look index it stopped at (-1: running)
+        self._pilots: dict[int, Moments] = {}  # the first look's moments of a replanned row
         self.traces: list[list[Look]] | None = [[] for _ in range(rows)] if trace else None
 
     # ------------------------------------------------------------------ driving
@@ -187,6 +188,8 @@ class SequentialTest:
         for step in np.unique(steps):
             r = going[steps == step]
             if step > 0:
+                for i in np.flatnonzero(steps == step):  # the pilot, until fresh replicates
+                    self._pilots[int(going[i])] = gm.take(np.array([i]))
                 new = design.replanned(int(step))
                 self._designs.append(new)
                 self.design[r] = len(self._designs) - 1
@@ -313,6 +316,8 @@ class SequentialTest:
                 index = int(self._final_index[r])
                 design = self._designs[self.design[r]]
                 decided = self.status[r] in (REJECT, ACCEPT)
+            elif r in self._pilots and self.sums.n[r] < 2:  # replanned, nothing drawn since
+                m, index, design, decided = self._pilots[r], 0, self.base, False
             else:
                 m, index = self.sums.moments(np.array([r])), int(self.index[r])
                 design, decided = self._designs[self.design[r]], False
