@@ -61,7 +61,7 @@ class Profile:
 # the quick profile runs fewer examples against a larger effect, but its sample cap is the
 # default one: the cap bounds the laws a strategy may generate (the tail's validity does not
 # depend on the effect), so a claim that passes CI does not fail for want of samples in quick
-QUICK = Profile("quick", 1e-3, 0.999, 0.10, 10, 4, 50, 4_000_000, shrink_seconds=0.5)
+QUICK = Profile("quick", 1e-3, 0.999, 0.10, 8, 3, 40, 4_000_000, shrink_seconds=0.25)
 DEFAULT = Profile("default", 1e-3, 0.999, 0.05, 40, 8, 150, 4_000_000, shrink_seconds=2.0)
 THOROUGH = Profile("thorough", 1e-3, 0.999, 0.025, 150, 24, 500, 16_000_000,
                    shrink_seconds=10.0)
