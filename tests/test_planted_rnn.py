@@ -50,17 +50,20 @@ def test_planted_step_jacobian_with_derivative_on_rows_is_refuted():
     assert _refuted("rnn.step_jacobian", rnn_step_jacobian=rows)
 
 
+def _sigmoid_derivative_with_a_plus_sign(name, a):
+    """σ' = s(1 + s) for the sigmoid family (s(1 - s) is right); the others as they are."""
+    family, amp, slope = ref._parse(name)
+    if family != "sigmoid":
+        return ref.activation_derivative(name, a)
+    s = ref._sigmoid(slope * np.asarray(a, dtype=float))
+    return amp * slope * s * (1.0 + s)
+
+
 @planted("rnn.step_jacobian")
 def test_planted_sigmoid_derivative_with_a_plus_sign_is_refuted_by_the_step_formula():
-    # σ' = s(1 + s) for the sigmoid family: the formula W diag(σ'(h)) then differs
-    def plus(name, a):
-        family, amp, slope = ref._parse(name)
-        if family != "sigmoid":
-            return ref.activation_derivative(name, a)
-        s = ref._sigmoid(slope * np.asarray(a, dtype=float))
-        return amp * slope * s * (1.0 + s)
-
-    assert _refuted("rnn.step_jacobian", activation_derivative=plus)
+    # the formula W diag(σ'(h)) then differs from the Jacobian
+    assert _refuted("rnn.step_jacobian",
+                    activation_derivative=_sigmoid_derivative_with_a_plus_sign)
 
 
 @planted("rnn.operator_norm_facts")
@@ -143,14 +146,8 @@ def test_planted_sigmoid_with_the_sign_of_the_exponent_flipped_is_refuted():
 
 @planted("rnn.activation_derivative_values")
 def test_planted_sigmoid_derivative_s_times_one_plus_s_is_refuted():
-    def plus(name, a):
-        family, amp, slope = ref._parse(name)
-        if family != "sigmoid":
-            return ref.activation_derivative(name, a)
-        s = ref._sigmoid(slope * np.asarray(a, dtype=float))
-        return amp * slope * s * (1.0 + s)
-
-    assert _refuted("rnn.activation_derivative_values", activation_derivative=plus)
+    assert _refuted("rnn.activation_derivative_values",
+                    activation_derivative=_sigmoid_derivative_with_a_plus_sign)
 
 
 @planted("rnn.activation_derivative_values")
