@@ -25,9 +25,10 @@ def run_pytest(args: list[str], report: Path) -> dict[str, Any]:
     started = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    tail = [line for line in out.stdout.strip().splitlines() if line.strip()][-1:]
+    lines = [line for line in out.stdout.strip().splitlines() if line.strip()]
     return {"command": " ".join(["pytest", *args]), "seconds": round(seconds, 2),
-            "exit_code": out.returncode, "summary": tail[0] if tail else ""}
+            "exit_code": out.returncode, "summary": lines[-1] if lines else "",
+            "failed": [line for line in lines if line.startswith(("FAILED ", "ERROR "))]}
 
 
 def suite(tmp: Path) -> dict[str, Any]:

@@ -105,9 +105,17 @@ def _sweep(r: dict[str, Any]) -> list[str]:
     return out + [""]
 
 
+def _failures(r: dict[str, Any]) -> list[str]:
+    runs = [r["suite"]["parallel"], r["suite"]["serial"]] if r.get("suite") else []
+    runs += [p for p in (r.get("profiles") or {}).values() if isinstance(p, dict)]
+    failed = [f"  {run['command']}: {line}" for run in runs for line in run.get("failed", [])]
+    return ["FAILED in the runs above:", *failed, ""] if failed else []
+
+
 SECTIONS = {"suite": _suite, "profiles": _profiles, "claims": _claims,
             "decisions": _decisions, "gross": _gross, "calibration": _calibration,
             "throughput": _throughput, "sweep": _sweep}
+"""The summary's sections, in order, by the key of their figures."""
 
 
 def summary(results: dict[str, Any]) -> list[str]:
@@ -116,4 +124,4 @@ def summary(results: dict[str, Any]) -> list[str]:
     for key, section in SECTIONS.items():
         if results.get(key):
             lines += section(results)
-    return lines
+    return lines + _failures(results)
