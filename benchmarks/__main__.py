@@ -111,10 +111,17 @@ def _measure(args: argparse.Namespace) -> int:
     results["throughput"] = figures.throughput()
     if args.sweep_runs > 0:
         results["sweep"] = figures.sweep(args.sweep_runs, impl_name=args.impl, jobs=args.jobs)
-    text = json.dumps(results, indent=2) + "\n"
-    written = [args.output] + ([args.saved_to] if args.save else [])
-    for path in written:
-        Path(path).write_text(text)
+    written = [args.output]
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    if args.save:
+        # the saved figures keep what this run skipped (the suite, the sweep, mutations);
+        # "measured_on" says which commit each section comes from
+        saved = json.loads(args.saved_to.read_text()) if args.saved_to.exists() else {}
+        saved.update(results)
+        saved["measured_on"] = {**saved.get("measured_on", {}),
+                                **{key: results["commit"] for key in results}}
+        args.saved_to.write_text(json.dumps(saved, indent=2) + "\n")
+        written.append(args.saved_to)
     from benchmarks.summary import summary
 
     print("\n".join(summary(results) + [f"figures written to {', '.join(map(str, written))}"]))
