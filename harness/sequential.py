@@ -101,6 +101,7 @@ class SequentialTest:
         self.need = np.zeros(rows, dtype=np.int64)
         self.stopped_at = np.zeros(rows, dtype=int)  # number of the deciding look
         self.bound = np.full(rows, np.nan)  # log tail bound of an overwhelming rejection
+        self.overwhelmed = np.zeros(rows, dtype=bool)  # rejected by the tail bound
         self.sums = PowerSums(rows, self.targets, dtype)
         self._first: list[list[np.ndarray]] = [[] for _ in range(rows)]
         self._final = np.zeros((8, rows))  # the moments each row stopped on
@@ -176,6 +177,7 @@ class SequentialTest:
         out = np.where(self._overwhelming(rows, design, index, m, withheld), REJECT, out)
         # a discrepancy within rounding of the values decides nothing early
         out = np.where((out == REJECT) & ~self._beyond_floor(rows, m), CONTINUE, out)
+        self.overwhelmed[rows[(out == REJECT) & withheld]] = True
         self._record(rows, design, index, m, out, may_reject, may_accept)
         for decided in (REJECT, ACCEPT):
             self._stop(rows[out == decided], design, index, m.take(out == decided), decided)
@@ -217,6 +219,7 @@ class SequentialTest:
                 # overwhelming evidence decides before the replicates the law needs are drawn
                 now = self._overwhelming(rows, design, design.last_index, m, need > m.n)
                 now &= self._beyond_floor(rows, m)
+                self.overwhelmed[rows[now]] = True
                 self._record(rows[now], design, design.last_index, m.take(now),
                              np.full(int(now.sum()), REJECT), False, False)
                 self._stop(rows[now], design, design.last_index, m.take(now), REJECT)

@@ -151,3 +151,41 @@ def test_the_engine_refutes_the_gross_relu_statement_at_its_first_look():
     verdict = run(claim)
     assert verdict.verdict == "refuted"
     assert verdict.samples <= verdict.samples_fixed_n_per_decision / 8, verdict.samples
+
+
+ENGINE_LAWS = {
+    "relu_squared": lambda rng, shape: relu_squared(rng, shape) - 0.5,
+    "bernoulli_0.1": lambda rng, shape: Law("bernoulli", q=0.1).standard(rng, shape),
+    "lognormal_0.8": lambda rng, shape: Law("lognormal", s=0.8).standard(rng, shape),
+}
+ENGINE_RATES = {"alpha": 0.05, "power": 0.9, "min_effect_sd": 0.1}
+"""Rates at which the rule's share, ``SHARE · α`` = 0.025, is measurable; the looks from
+the second on (303 replicates) have enough replicates for the bound."""
+
+
+def overwhelming_rejections(law: str, reps: int = 4000) -> int:
+    """Rows of the sequential test on a true statement of ``law`` rejected by the bound."""
+    rng = np.random.default_rng((20_261_207, 4, list(ENGINE_LAWS).index(law)))
+    test = SequentialTest(np.zeros(reps), **ENGINE_RATES, sample_cap=4_000_000)
+    while not test.done:
+        rows = test.running
+        m = int(min(test.samples_wanted()[rows].max(), 4096))
+        test.observe(ENGINE_LAWS[law](rng, (rows.size, m)), rows)
+    return int(test.overwhelmed.sum())
+
+
+@pytest.mark.parametrize("law", list(ENGINE_LAWS))
+def test_the_sequential_tests_overwhelming_rejections_of_true_statements_keep_their_share(law):
+    share = tailbound.SHARE * ENGINE_RATES["alpha"]
+    k = overwhelming_rejections(law)
+    assert not rate_exceeds(k, 4000, share), f"{k}/4000 rejected by the bound, share {share}"
+
+
+def test_planted_bound_that_always_finds_overwhelming_evidence_is_caught(monkeypatch):
+    # every |t| beyond the threshold taken as overwhelming, whatever the law's tail: the
+    # normal tail again where the guard withholds it
+    monkeypatch.setattr(tailbound, "log_tail_bound",
+                        lambda t, n, kurtosis: np.full(np.shape(t), -np.inf))
+    share = tailbound.SHARE * ENGINE_RATES["alpha"]
+    for law in ("relu_squared", "bernoulli_0.1"):
+        assert rate_exceeds(overwhelming_rejections(law), 4000, share), law
