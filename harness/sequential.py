@@ -18,7 +18,6 @@ thresholds are the design's (``harness.design``); moments are ``harness.moments`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +26,7 @@ from scipy import stats
 
 from harness import tailbound
 from harness.design import ACCEPT, CONTINUE, LOOKS, REJECT, SequentialDesign, sequential_design
+from harness.looks import NAMES, Look, why_decided
 from harness.moments import Moments, PowerSums
 from harness.rounding import mean_floor
 from harness.ttest import MeanTest
@@ -40,29 +40,6 @@ BEYOND_CAP = 2
 _EARLY, _LAST, _NEED, _CAP = 0, 1, 2, 3
 """Stages of a running row: at an early look; at the last look's planned size; drawing what
 the law needs at the last look; drawing the sample cap to confirm a need beyond it."""
-
-_NAMES = {REJECT: "reject", ACCEPT: "accept", CONTINUE: "continue"}
-
-
-@dataclass(frozen=True)
-class Look:
-    """What one look of one row saw and did (for the report's drawing of the decision)."""
-
-    number: int
-    n: int
-    estimate: float
-    ci: tuple[float, float]
-    t: float
-    reject_t: float
-    decision: str
-    why: str
-
-    def to_record(self) -> dict[str, Any]:
-        """The report's record of this look."""
-        return {"look": self.number, "n": self.n, "estimate": self.estimate,
-                "ci": list(self.ci), "t": self.t, "reject_t": self.reject_t,
-                "decision": self.decision, "why": self.why}
-
 
 @lru_cache(maxsize=8192)
 def _t_quantile(alpha: float, n: int) -> float:
@@ -290,7 +267,7 @@ class SequentialTest:
             n = int(m.n[i])
             half = _t_quantile(alpha, n) * float(m.sd[i]) / math.sqrt(n)
             est = float(m.mean[i])
-            why = _why(int(out[i]), bool(may_reject[i]), bool(may_accept[i]),
+            why = why_decided(int(out[i]), bool(may_reject[i]), bool(may_accept[i]),
                        index == design.last_index, bool(m.constant[i]))
             if int(out[i]) == REJECT and not may_reject[i]:
                 why = (f"overwhelming evidence: P(|T| >= |t|) <= exp({self.bound[r]:.1f}) for "
@@ -298,7 +275,7 @@ class SequentialTest:
                        f"look's level {alpha:.3g}")
             self.traces[r].append(Look(design.number(index), n, est, (est - half, est + half),
                                        float(m.t[i]), design.reject_t[index],
-                                       _NAMES[int(out[i])], why))
+                                       NAMES[int(out[i])], why))
 
     # ------------------------------------------------------------------ results
 
@@ -348,16 +325,3 @@ class SequentialTest:
         """The looks row ``r`` has seen (requires ``trace=True``)."""
         return list(self.traces[r]) if self.traces is not None else []
 
-
-def _why(out: int, may_reject: bool, may_accept: bool, last: bool, constant: bool) -> str:
-    if last:
-        return ("the last look rejects" if out == REJECT
-                else "the last look accepts: |t| within the rejection threshold")
-    if out == REJECT:
-        return "|t| beyond the rejection threshold, with a valid tail"
-    if out == ACCEPT:
-        return ("constant replicates equal to the target, beyond the exact bound" if constant
-                else "t within the acceptance bounds")
-    if not may_reject and not may_accept:
-        return "too few replicates for a valid tail of this law: drawing on"
-    return "neither threshold crossed: drawing on"
