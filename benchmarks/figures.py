@@ -89,24 +89,25 @@ def claims_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             if true else None, "true_claims": len(true)}
 
 
-def _default_alpha() -> float:
-    from harness.budget import DEFAULT, Budget
+def _decision_alpha(prof: Any) -> float:
+    """α of one decision (an example with one expectation) of a statistical claim under
+    profile ``prof``, with the catalogue's budget."""
+    from harness.budget import Budget
     from tests.support import statistical_claims
 
-    return Budget(DEFAULT, statistical_claims()).example_alpha(DEFAULT.examples_statistical)
+    return Budget(prof, statistical_claims()).example_alpha(prof.examples_statistical)
 
 
 def decisions() -> dict[str, Any]:
     """One decision at each profile's rates (Gaussian replicates, 2,000 repetitions): the
     sequential test's expected replicates on a true statement and at the minimal effect,
     against the fixed-n test and against Wald's lower bound for any sequential test."""
-    from harness.budget import PROFILES, Budget
+    from harness.budget import PROFILES
     from harness.efficiency import sequential_sample_sizes, wald_lower_bound
-    from tests.support import statistical_claims
 
     out = {}
     for name, prof in PROFILES.items():
-        alpha = Budget(prof, statistical_claims()).example_alpha(prof.examples_statistical)
+        alpha = _decision_alpha(prof)
         rates = {"alpha": alpha, "power": prof.power, "min_effect_sd": prof.min_effect_sd}
         true = sequential_sample_sizes(**rates)
         off = sequential_sample_sizes(**rates, effect_sd=prof.min_effect_sd)
@@ -136,7 +137,7 @@ def gross_discrepancies() -> dict[str, Any]:
     from harness.efficiency import sequential_sample_sizes
 
     sd = 1.25 ** 0.5
-    rates = {"alpha": _default_alpha(), "power": DEFAULT.power,
+    rates = {"alpha": _decision_alpha(DEFAULT), "power": DEFAULT.power,
              "min_effect_sd": DEFAULT.min_effect_sd, "sample_cap": DEFAULT.sample_cap}
     out = {}
     for name, target in (("E[ReLU(Z)^2] = 1", 1.0),

@@ -203,12 +203,19 @@ def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None 
     return _verdict(run, found, error)
 
 
-def _not_applicable(c: Claim, plan: Plan, impl: Implementation, missing: list[str]) -> Verdict:
-    return Verdict(id=c.id, verdict="not applicable", expected=c.expected, kind=c.kind,
+def _without_examples(c: Claim, plan: Plan, impl: Implementation, verdict: str,
+                      reason: str, error: dict[str, Any] | None = None) -> Verdict:
+    """The verdict of a claim decided before any example ran (the implementation's fault)."""
+    return Verdict(id=c.id, verdict=verdict, expected=c.expected, kind=c.kind,  # type: ignore[arg-type]
                    source=c.source, statement=c.statement, reading=c.reading,
                    impl=impl.name, profile=plan.profile.name, nodeid=plan.node_id,
                    needs=list(c.needs), pins=list(c.pins), corrects=c.corrects,
-                   reason=f"implementation {impl.name!r} lacks {', '.join(missing)}")
+                   reason=reason, error=error)
+
+
+def _not_applicable(c: Claim, plan: Plan, impl: Implementation, missing: list[str]) -> Verdict:
+    return _without_examples(c, plan, impl, "not applicable",
+                             f"implementation {impl.name!r} lacks {', '.join(missing)}")
 
 
 def _misspelt(c: Claim, plan: Plan, impl: Implementation, misspelt: dict[str, str]) -> Verdict:
@@ -218,13 +225,9 @@ def _misspelt(c: Claim, plan: Plan, impl: Implementation, misspelt: dict[str, st
     message = (f"implementation {impl.name!r} lacks {', '.join(sorted(set(misspelt.values())))}"
                f" but defines {hints} (an interface function needs its exact name, "
                f"impl/interface.py; a helper of another name starts with _)")
-    return Verdict(id=c.id, verdict="error", expected=c.expected, kind=c.kind,
-                   source=c.source, statement=c.statement, reading=c.reading,
-                   impl=impl.name, profile=plan.profile.name, nodeid=plan.node_id,
-                   needs=list(c.needs), pins=list(c.pins), corrects=c.corrects,
-                   reason=f"ImplementationError: {message}",
-                   error={"type": "ImplementationError", "message": message,
-                          "example": None, "seed": None, "replay": None})
+    return _without_examples(c, plan, impl, "error", f"ImplementationError: {message}",
+                             {"type": "ImplementationError", "message": message,
+                              "example": None, "seed": None, "replay": None})
 
 
 def _verdict(run: _Run, found: Outcome | None, error: BaseException | None) -> Verdict:

@@ -26,7 +26,7 @@ from harness.moments import moments_of
 from harness.sequential import SequentialTest
 from strategies.laws import Law
 from tests.support import plan, restated, run
-from tests.test_calibration import rate_exceeds, rate_falls_short
+from tests.test_calibration import drive, rate_exceeds, rate_falls_short
 
 DEFAULT_ALPHA = plan().example_alpha(restated("init.relu_second_moment", None))
 """α of one example of a statistical claim at the default profile (one expectation)."""
@@ -132,9 +132,7 @@ def test_a_gross_discrepancy_is_refuted_from_an_eighth_of_the_fixed_n_replicates
     test = SequentialTest(np.full(reps, target), alpha=DEFAULT_ALPHA, power=0.999,
                           min_effect_sd=0.05, sample_cap=4_000_000)
     rng = np.random.default_rng((20_261_207, 3, list(GROSS).index(case), sign + 1))
-    while not test.done:
-        rows = test.running
-        test.observe(draw(rng, (rows.size, int(test.samples_wanted()[rows].max()))), rows)
+    drive(test, lambda shape: draw(rng, shape), chunk=4096)
     rejected = int(((test.status == REJECT) & (test.drawn <= test.base.fixed_n / 8)).sum())
     assert test.base.sizes[0] <= test.base.fixed_n / 8
     assert not rate_falls_short(rejected, reps, 0.99), (
@@ -167,10 +165,7 @@ def overwhelming_rejections(law: str, reps: int = 4000) -> int:
     """Rows of the sequential test on a true statement of ``law`` rejected by the bound."""
     rng = np.random.default_rng((20_261_207, 4, list(ENGINE_LAWS).index(law)))
     test = SequentialTest(np.zeros(reps), **ENGINE_RATES, sample_cap=4_000_000)
-    while not test.done:
-        rows = test.running
-        m = int(min(test.samples_wanted()[rows].max(), 4096))
-        test.observe(ENGINE_LAWS[law](rng, (rows.size, m)), rows)
+    drive(test, lambda shape: ENGINE_LAWS[law](rng, shape), chunk=4096)
     return int(test.overwhelmed.sum())
 
 
