@@ -39,7 +39,12 @@ from strategies.matrices import (
     regression_data,
     weight_vectors,
 )
-from strategies.probabilities import keep_masks, keep_probabilities, mask_shapes
+from strategies.probabilities import (
+    keep_masks,
+    keep_probabilities,
+    mask_shapes,
+    mask_shapes_mostly_with_several_axes,
+)
 
 SRC_2020 = "000_3426801c2423a67e.txt"
 SRC_2019 = "001_b46d8049f0855ad6.txt"
@@ -650,29 +655,39 @@ def mask_contract(example, impl, rng):
 @claim(
     id="dropout.mask_keep_probability",
     statement="The entries of dropout_mask are i.i.d. Bern(p): for any mask shape, "
-              "E[R_j] = p for every entry, and the mean R̄ of a mask's m entries has "
-              "E[R̄²] = p² + p(1-p)/m (the entries are uncorrelated).",
+              "E[R_j] = p for every entry, the mean R̄ of a mask's m entries has "
+              "E[R̄²] = p² + p(1-p)/m (the entries are uncorrelated), and two entries "
+              "next to each other along any axis have E[R_j R_k] = p².",
     source="impl/interface.py dropout_mask",
     kind="statistical",
     expected="holds",
     given=st.fixed_dictionaries({
-        "shape": hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
+        "shape": mask_shapes_mostly_with_several_axes(max_dims=3, max_side=4),
         "p": keep_probabilities(include_one=False, low=0.05)}),
     needs=("dropout_mask",),
     pins=("dropout_mask",),
     reading="A replicate is one mask of the generated shape (the leading axis of the "
             "requested (n, *shape) is the replicates'). E[R̄] = p checks the keep "
             "probability of the average entry; E[R̄²] = p² + p(1-p)/m is the sum of all "
-            "covariances of pairs of entries: a mask shared along an axis (a row pattern "
-            "broadcast over the examples) has E[R̄²] above it. p below 0.05 is left out for "
-            "the same reason as in dropout.mask_moments.",
+            "covariances of pairs of entries; the mean product of neighbours (over every "
+            "axis of size ≥ 2) looks only at the pairs a pattern shared along an axis (a row "
+            "broadcast over the examples) makes equal, where its mean is p instead of p². "
+            "Half the shapes have two or more axes of size ≥ 2, where such sharing shows. "
+            "p below 0.05 is left out for the same reason as in dropout.mask_moments.",
 )
 def mask_keep_probability(example, impl, rng, n):
-    shape, p = example["shape"], example["p"]
-    R = np.asarray(impl.dropout_mask((n, *shape), p, rng), dtype=float).reshape(n, -1)
-    m = R.shape[1]
+    shape, p = tuple(example["shape"]), example["p"]
+    mask = np.asarray(impl.dropout_mask((n, *shape), p, rng), dtype=float)
+    R = mask.reshape(n, -1)
     mean = R.mean(axis=1)
-    return {"E[R̄]": MeanOf(mean, p), "E[R̄²]": MeanOf(mean * mean, p * p + p * (1 - p) / m)}
+    out = {"E[R̄]": MeanOf(mean, p), "E[R̄²]": MeanOf(mean * mean, p * p + p * (1 - p) / R.shape[1])}
+    axes = [k for k, side in enumerate(shape, start=1) if side >= 2]
+    if axes and mask.shape == (n, *shape):
+        pairs = [np.take(mask, range(side - 1), axis=k) * np.take(mask, range(1, side), axis=k)
+                 for k, side in ((k, mask.shape[k]) for k in axes)]
+        products = np.concatenate([q.reshape(n, -1) for q in pairs], axis=1)
+        out["E[R_j R_k], neighbours"] = MeanOf(products.mean(axis=1), p * p)
+    return out
 
 
 @st.composite

@@ -31,3 +31,14 @@ def mask_shapes(*, max_dims: int = 4, max_side: int = 5) -> st.SearchStrategy[tu
     """Shapes a dropout mask is asked for: 0 to ``max_dims`` axes of sizes 1..``max_side``
     (``(batch, n, d)``, ``(batch, K, n, d)``, a vector, a scalar). Shrinks towards ``()``."""
     return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side)
+
+
+def mask_shapes_mostly_with_several_axes(*, max_dims: int = 3, max_side: int = 4
+                                         ) -> st.SearchStrategy[tuple[int, ...]]:
+    """Mask shapes of which about half have two or more axes of size at least 2, the shapes
+    in which a pattern shared along an axis shows (the rest any shape, a scalar included).
+    A handful of examples then almost surely includes several such shapes, where
+    :func:`mask_shapes` gives mostly scalars and vectors. Shrinks towards ``(2, 2)``."""
+    return st.one_of(
+        hnp.array_shapes(min_dims=2, max_dims=max_dims, min_side=2, max_side=max_side),
+        mask_shapes(max_dims=max_dims, max_side=max_side))
