@@ -14,8 +14,12 @@ Planted mistakes come in two forms:
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
+import subprocess
+import sys
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +55,30 @@ def plan(profile: Profile = DEFAULT, impl_name: str = "numpy", shrink: bool = Tr
     """The plan of a default run over the whole catalogue."""
     return Plan(profile=profile, budget=Budget(profile, statistical_claims()),
                 impl_name=impl_name, run_seed=RUN_SEED, shrink=shrink)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The checkout's root, where a user runs ``pytest``."""
+
+
+def python(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run this interpreter on ``args`` in ``cwd`` as a user's shell would, output captured.
+
+    The child may cache bytecode, as Python does by default, even where the environment of
+    this run forbids it: each child otherwise compiles and assertion-rewrites the whole
+    harness again, which cost a second and a half of every subprocess test."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True, workers: int = 0
+               ) -> tuple[int, str]:
+    """Exit code and output (stdout and stderr) of ``pytest`` run on ``args`` in ``cwd``, by
+    ``workers`` xdist workers or without xdist."""
+    spread = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
+    done = python("-m", "pytest", *(["-q"] if quiet else []), *spread, *args, cwd=cwd)
+    return done.returncode, done.stdout + done.stderr
 
 
 def impl_with(**overrides: Any) -> Implementation:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,7 +19,7 @@ from harness.errors import ClaimDeclarationError, ImplementationError
 from harness.implementations import load
 from harness.moments import moments_of
 from harness.rounding import mean_floor
-from tests.support import run
+from tests.support import pytest_run, run
 
 SRC = "001_b46d8049f0855ad6.txt Q0"
 GIVEN = st.fixed_dictionaries({"k": st.integers(1, 3)})
@@ -122,23 +120,15 @@ def test_unknown_implementation_is_an_error():
 
 
 def test_unknown_implementation_on_the_command_line_is_a_usage_error(tmp_path):
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest", "claims/momentum.py", "--impl=no_such_module_xyz",
-         "-p", "no:xdist", "-q"],
-        capture_output=True, text=True, check=False,
-    )
-    assert out.returncode != 0
-    assert "cannot import 'no_such_module_xyz'" in out.stderr + out.stdout
+    code, out = pytest_run("claims/momentum.py", "--impl=no_such_module_xyz")
+    assert code != 0
+    assert "cannot import 'no_such_module_xyz'" in out
 
 
 def test_bad_replay_payload_is_a_usage_error():
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest", "claims/momentum.py", "--claims-replay={not json",
-         "-p", "no:xdist", "-q"],
-        capture_output=True, text=True, check=False,
-    )
-    assert out.returncode != 0
-    assert "--claims-replay" in out.stderr + out.stdout
+    code, out = pytest_run("claims/momentum.py", "--claims-replay={not json")
+    assert code != 0
+    assert "--claims-replay" in out
 
 
 def test_error_inside_a_claim_surfaces_as_itself_not_as_a_budget_error():

@@ -18,7 +18,6 @@ import copy
 import json
 import os
 import re
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,6 +26,7 @@ import pytest
 
 from harness import html_report
 from harness.report_html.values import escape, value_html
+from tests.support import python
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report.json"
 CHROMIUM = "/usr/bin/chromium"
@@ -221,8 +221,7 @@ def test_module_imports_without_matplotlib_and_the_command_gives_the_hint(tmp_pa
     code = ("import sys; sys.modules['matplotlib'] = None\n"
             "from harness import html_report\n"
             f"sys.exit(html_report.main([{str(FIXTURE)!r}, {str(tmp_path / 'r.html')!r}]))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=False, cwd=Path(__file__).parent.parent)
+    out = python("-c", code)
     assert out.returncode == 2, out.stderr
     assert "pip install -e '.[report]'" in out.stderr
     assert not (tmp_path / "r.html").exists()

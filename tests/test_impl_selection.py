@@ -4,7 +4,6 @@ and claims a module cannot serve reported *not applicable*, never passed."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,18 +11,14 @@ import pytest
 
 from harness.errors import ImplementationError
 from harness.implementations import load
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import pytest_run
 
 
 def run_pytest(*args: str, report: Path | None = None) -> tuple[int, str, dict | None]:
     """Run pytest on this checkout in a subprocess: (exit code, output, JSON report)."""
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", *args]
-    if report is not None:
-        cmd.append(f"--claims-report={report}")
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    code, out = pytest_run(*args, *([f"--claims-report={report}"] if report else []))
     data = json.loads(report.read_text()) if report is not None and report.exists() else None
-    return done.returncode, done.stdout + done.stderr, data
+    return code, out, data
 
 
 def by_id(data: dict) -> dict[str, dict]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import math
 import shlex
-import subprocess
-import sys
 from datetime import datetime
 
 import numpy as np
@@ -15,7 +13,7 @@ from harness import Comparison, seeding
 from harness.exact import compare
 from harness.reporting import failure_message
 from harness.verdict import REPORT_FIELDS
-from tests.support import run
+from tests.support import python, run
 
 
 def test_replaying_a_counterexample_reproduces_its_evidence_to_the_bit():
@@ -33,9 +31,8 @@ def test_replay_command_runs_the_example_from_the_shell(tmp_path):
     args = shlex.split(v.replay)
     assert args[0] == "pytest"
     report = tmp_path / "r.json"
-    out = subprocess.run([sys.executable, "-m", *args, "-p", "no:xdist", "-q",
-                          f"--claims-report={report}", "--claims-show"], capture_output=True,
-                         text=True, check=False)
+    out = python("-m", *args, "-p", "no:xdist", "-q", f"--claims-report={report}",
+                 "--claims-show")
     assert out.returncode == 0, out.stdout + out.stderr
     # --claims-show: the refuted claim's counterexample and replay, though declared refuted
     shown = out.stdout[out.stdout.index("init.q1_scheme_name refuted (as declared): "):]
@@ -72,10 +69,8 @@ def _strict(constant: str):
 
 def test_report_has_every_field_of_the_interface(tmp_path):
     report = tmp_path / "r.json"
-    out = subprocess.run([sys.executable, "-m", "pytest", "claims/momentum.py", "-q",
-                          "-p", "no:xdist", f"--claims-report={report}",
-                          "--hypothesis-seed=12345"],
-                         capture_output=True, text=True, check=False)
+    out = python("-m", "pytest", "claims/momentum.py", "-q", "-p", "no:xdist",
+                 f"--claims-report={report}", "--hypothesis-seed=12345")
     assert out.returncode == 0, out.stdout + out.stderr
     assert f"claims report written to {report}" in out.stdout
     data = json.loads(report.read_text(), parse_constant=_strict)  # no Infinity, no NaN

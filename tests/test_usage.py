@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,21 +16,9 @@ import pytest
 
 from harness import MeanOf, declare
 from harness.errors import ClaimDeclarationError
-from tests.support import impl_with, run
+from tests.support import ROOT, impl_with, pytest_run, python, run
 
-ROOT = Path(__file__).resolve().parents[1]
 SRC = "001_b46d8049f0855ad6.txt Q0"
-
-
-def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True, workers: int = 0
-               ) -> tuple[int, str]:
-    """Exit code and output (stdout and stderr) of pytest run on ``args`` (by ``workers``
-    xdist workers, or without xdist)."""
-    spread = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
-    done = subprocess.run([sys.executable, "-m", "pytest", *(["-q"] if quiet else []),
-                           *spread, *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=300)
-    return done.returncode, done.stdout + done.stderr
 
 
 def lines(out: str) -> list[str]:
@@ -291,7 +277,7 @@ def test_nothing_is_installed_under_a_generic_top_level_name(tmp_path):
     probe = ("import importlib.util, json; print(json.dumps({n: getattr(importlib.util."
              "find_spec(n), 'origin', None) for n in ('harness', 'claims', 'strategies', "
              "'impl', 'benchmarks')}))")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = python("-c", probe, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     assert not any(origin and str(ROOT) in origin for origin in found.values()), found
