@@ -85,16 +85,18 @@ class PowerSums:
             scale = np.maximum(dev.max(axis=1), np.abs(centre - self.targets[r]))
             self.centre[r] = centre
             self.scale[r] = np.where(scale > 0, scale, 1.0)
-        y = (x - self.centre[rows, None]) / self.scale[rows, None]
-        ax = np.abs(x)
+        # two temporaries and row-wise dot products: the sums are the chunk's only passes
+        y = x - self.centre[rows, None]
+        y *= (1.0 / self.scale[rows])[:, None]
+        y2 = np.abs(x)
         if mask is not None:
-            y, ax = np.where(mask, y, 0.0), np.where(mask, ax, 0.0)
-        y2 = y * y
+            y[~mask], y2[~mask] = 0.0, 0.0
+        self.sums[4, rows] += y2.sum(axis=1)
+        np.multiply(y, y, out=y2)
         self.sums[0, rows] += y.sum(axis=1)
         self.sums[1, rows] += y2.sum(axis=1)
-        self.sums[2, rows] += (y2 * y).sum(axis=1)
-        self.sums[3, rows] += (y2 * y2).sum(axis=1)
-        self.sums[4, rows] += ax.sum(axis=1)
+        self.sums[2, rows] += np.einsum("ij,ij->i", y2, y)
+        self.sums[3, rows] += np.einsum("ij,ij->i", y2, y2)
         self.n[rows] += take
 
     def moments(self, rows: np.ndarray) -> Moments:
