@@ -129,9 +129,9 @@ def drive(test: SequentialTest, draw, chunk: int = 512) -> SequentialTest:
 
 def t_at(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     """The t statistic (target 0) of the first ``n[i]`` replicates of each row ``x[i]``."""
-    rows = np.arange(x.shape[0])
-    s1 = np.cumsum(x, axis=1)[rows, n - 1]
-    s2 = np.cumsum(x * x, axis=1)[rows, n - 1]
+    kept = np.where(np.arange(x.shape[1])[None, :] < n[:, None], x, 0.0)
+    s1 = kept.sum(axis=1)
+    s2 = np.einsum("ij,ij->i", kept, kept)
     mean = s1 / n
     return mean / np.sqrt((s2 - n * mean * mean) / (n - 1) / n)
 
@@ -270,8 +270,13 @@ def _early_looks(law: str, sign: int) -> dict:
     n = DESIGN.sizes[max(EARLY_LOOKS)]
     x = LOOK_LAWS[law].standard(rng, (LOOK_REPS, n)) + sign * CAL_EFFECT
     discrete = looks_discrete(x[:, :DESIGN.sizes[0]])
-    return {look: (moments_of(x[:, :DESIGN.sizes[look]], 0.0), discrete)
-            for look in EARLY_LOOKS}
+    # the running sums of the sequential test, chunk by chunk up to each look
+    rows, sums, seen, out = np.arange(LOOK_REPS), PowerSums(LOOK_REPS, np.zeros(LOOK_REPS)), 0, {}
+    for look in EARLY_LOOKS:
+        sums.add(rows, x[:, seen:DESIGN.sizes[look]])
+        seen = DESIGN.sizes[look]
+        out[look] = (sums.moments(rows), discrete)
+    return out
 
 
 def early_decisions(look: int, m, discrete, *, guard: bool = True) -> np.ndarray:
