@@ -4,7 +4,9 @@ It measures the last commit, not the files as they are: it runs in a temporary c
 HEAD, so claims and code not committed yet count for nothing (--working-tree measures the
 files as they are). It prints a summary and writes every figure to benchmarks/latest.json
 (not tracked); --save also writes benchmarks/results.json, the tracked copy the README
-quotes. The figures (benchmarks/figures.py says how each is measured):
+quotes. The pytest runs are timed as a user's second run is: after one untimed collection,
+with Python's bytecode cache allowed even where the environment turns it off. The figures
+(benchmarks/figures.py says how each is measured):
 
   suite          the whole test suite's wall time with -n auto and with -n 0, and the ratio
   profiles       the catalogue alone (pytest claims/ -n 0) under each profile
@@ -98,11 +100,13 @@ def _measure(args: argparse.Namespace) -> int:
 
     results: dict[str, Any] = {"cpus": os.cpu_count(), "commit": _commit()}
     with tempfile.TemporaryDirectory() as tmp:
+        names = [] if args.profiles == "none" else args.profiles.split(",")
+        if names or not args.skip_suite:
+            figures.warm_up()
         if not args.skip_suite:
             results["suite"] = figures.suite(Path(tmp))
             results["claims"] = figures.claims_from_report(Path(tmp) / "serial.json")
             results["claims_summary"] = figures.claims_summary(results["claims"])
-        names = [] if args.profiles == "none" else args.profiles.split(",")
         if names:
             results["profiles"] = figures.profiles(Path(tmp), names)
     results["decisions"] = figures.decisions()
