@@ -81,6 +81,35 @@ def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True, workers: int = 
     return done.returncode, done.stdout + done.stderr
 
 
+_ONE_PROCESS = """
+import contextlib, io, json, sys
+import pytest
+out = {}
+for name, args in json.loads(sys.argv[1]).items():
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        code = pytest.main(args)
+    out[name] = [int(code), buf.getvalue()]
+print(json.dumps(out))
+"""
+
+
+def pytest_runs(cases: dict[str, list[str]], cwd: Path = ROOT) -> dict[str, tuple[int, str]]:
+    """Exit code and output of ``pytest -q`` (without xdist) on each case's arguments, by
+    ``pytest.main`` one case after another in a single child process.
+
+    For runs that end in a usage error before any claim runs: their cost is the child's
+    start (a second and a half), which they then share. A run that checks claims gets a
+    process of its own (:func:`pytest_run`)."""
+    import json
+
+    payload = {name: ["-q", "-p", "no:xdist", *args] for name, args in cases.items()}
+    done = python("-c", _ONE_PROCESS, json.dumps(payload), cwd=cwd)
+    if done.returncode != 0:
+        raise RuntimeError(f"the runs of {list(cases)} did not finish: {done.stderr}")
+    return {name: (code, out) for name, (code, out) in json.loads(done.stdout).items()}
+
+
 def impl_with(**overrides: Any) -> Implementation:
     """The reference implementation with the named functions replaced."""
     module = types.ModuleType("planted")

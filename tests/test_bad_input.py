@@ -19,7 +19,7 @@ from harness.errors import ClaimDeclarationError, ImplementationError
 from harness.implementations import load
 from harness.moments import moments_of
 from harness.rounding import mean_floor
-from tests.support import pytest_run, run
+from tests.support import run
 
 SRC = "001_b46d8049f0855ad6.txt Q0"
 GIVEN = st.fixed_dictionaries({"k": st.integers(1, 3)})
@@ -117,18 +117,6 @@ def test_unknown_implementation_is_an_error():
         load("no_such_module_xyz")
     with pytest.raises(ImplementationError, match="neither a built-in"):
         load("not a module")
-
-
-def test_unknown_implementation_on_the_command_line_is_a_usage_error(tmp_path):
-    code, out = pytest_run("claims/momentum.py", "--impl=no_such_module_xyz")
-    assert code != 0
-    assert "cannot import 'no_such_module_xyz'" in out
-
-
-def test_bad_replay_payload_is_a_usage_error():
-    code, out = pytest_run("claims/momentum.py", "--claims-replay={not json")
-    assert code != 0
-    assert "--claims-replay" in out
 
 
 def test_error_inside_a_claim_surfaces_as_itself_not_as_a_budget_error():

@@ -16,7 +16,7 @@ import pytest
 
 from harness import MeanOf, declare
 from harness.errors import ClaimDeclarationError
-from tests.support import ROOT, impl_with, pytest_run, python, run
+from tests.support import ROOT, impl_with, pytest_run, pytest_runs, python, run
 
 SRC = "001_b46d8049f0855ad6.txt Q0"
 
@@ -25,42 +25,63 @@ def lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--impl=os"], "--impl=os: os supplies none of the functions the claims need"),
-    (["--claims-seed=-1"], "argument --claims-seed: expected an integer in [0, 2**63)"),
-    (["--claims-seed=1.5"], "argument --claims-seed: expected a non-negative integer"),
-    (["--claims-report=/nonexistent/dir/r.json"],
-     "--claims-report=/nonexistent/dir/r.json: the directory /nonexistent/dir does not exist"),
-])
-def test_a_bad_option_is_a_one_line_usage_error_before_any_claim_runs(args, message):
-    code, out = pytest_run("claims/momentum.py", *args)
+BAD_OPTIONS = {
+    "--impl=os": "--impl=os: os supplies none of the functions the claims need",
+    "--claims-seed=-1": "argument --claims-seed: expected an integer in [0, 2**63)",
+    "--claims-seed=1.5": "argument --claims-seed: expected a non-negative integer",
+    "--claims-report=/nonexistent/dir/r.json":
+        "--claims-report=/nonexistent/dir/r.json: the directory /nonexistent/dir does not exist",
+    "--claims-report=/proc/r.json": "--claims-report=/proc/r.json: not writable",
+}
+"""Options that must stop the run with a one-line usage error, and what it says. os.access
+lets root write into /proc: the whole run went by, and then the report could not be
+written."""
+
+
+REPLAY_ELSEWHERE = {"node": ["claims/momentum.py::momentum.unrolled"],
+                    "-k": ["claims/momentum.py", "-k", "unrolled"],
+                    "another file": ["tests/test_interface.py"]}
+"""Selections without momentum.bias, given a replay of momentum.bias."""
+
+
+@pytest.fixture(scope="module")
+def usage_error_runs(tmp_path_factory) -> tuple[dict[str, tuple[int, str]], Path]:
+    """Every run of :data:`BAD_OPTIONS` and :data:`REPLAY_ELSEWHERE`, and a writable report
+    path given with a bad replay, in one child process: each must stop with a usage error
+    before any claim runs."""
+    report = tmp_path_factory.mktemp("report") / "r.json"
+    payload = json.dumps({"claim": "momentum.bias", "example": {}, "seed": 1})
+    cases = {option: ["claims/momentum.py", option] for option in BAD_OPTIONS}
+    cases.update({name: [*selection, f"--claims-replay={payload}"]
+                  for name, selection in REPLAY_ELSEWHERE.items()})
+    cases["writable report, bad replay"] = ["claims/momentum.py", f"--claims-report={report}",
+                                            "--claims-replay={not json"]
+    return pytest_runs(cases), report
+
+
+@pytest.mark.parametrize("option", list(BAD_OPTIONS))
+def test_a_bad_option_is_a_one_line_usage_error_before_any_claim_runs(usage_error_runs, option):
+    if option.endswith("/proc/r.json") and not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /proc")
+    code, out = usage_error_runs[0][option]
     assert code == pytest.ExitCode.USAGE_ERROR, out
-    assert message in out, out
-    assert "Traceback" not in out and len(lines(out)) <= 4, out
+    assert BAD_OPTIONS[option] in out, out
+    assert "Traceback" not in out and "passed" not in out and len(lines(out)) <= 4, out
 
 
-@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
-def test_a_report_path_no_one_can_write_is_a_usage_error_before_any_claim_runs(tmp_path):
-    # os.access lets root write into /proc: the whole run went by, and then the report
-    # could not be written
-    code, out = pytest_run("claims/momentum.py", "--claims-report=/proc/r.json")
-    assert code == pytest.ExitCode.USAGE_ERROR, out
-    assert "--claims-report=/proc/r.json: not writable" in out, out
-    assert "passed" not in out and len(lines(out)) <= 4, out
-    report = tmp_path / "r.json"  # probing a writable path leaves no file behind
-    code, out = pytest_run("claims/momentum.py", f"--claims-report={report}",
-                           "--claims-replay={not json")
-    assert code == pytest.ExitCode.USAGE_ERROR and not report.exists(), out
+def test_probing_a_writable_report_path_leaves_no_file_behind(usage_error_runs):
+    runs, report = usage_error_runs
+    code, out = runs["writable report, bad replay"]
+    assert code == pytest.ExitCode.USAGE_ERROR and "--claims-replay" in out, out
+    assert not report.exists(), out
 
 
-@pytest.mark.parametrize("selection", [["claims/momentum.py::momentum.unrolled"],
-                                       ["claims/momentum.py", "-k", "unrolled"],
-                                       ["tests/test_interface.py"]])
-def test_replaying_one_claim_on_another_claims_node_is_a_usage_error(selection):
+@pytest.mark.parametrize("selection", list(REPLAY_ELSEWHERE))
+def test_replaying_one_claim_on_another_claims_node_is_a_usage_error(usage_error_runs,
+                                                                     selection):
     # -k deselected momentum.bias after the check had seen it selected: the replay then
     # ran momentum.bias's example on momentum.unrolled
-    payload = json.dumps({"claim": "momentum.bias", "example": {}, "seed": 1})
-    code, out = pytest_run(*selection, f"--claims-replay={payload}")
+    code, out = usage_error_runs[0][selection]
     assert code == pytest.ExitCode.USAGE_ERROR, out
     assert "names claim 'momentum.bias', which is not selected" in out
     assert "claims/momentum.py::momentum.bias" in out
