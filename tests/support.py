@@ -14,6 +14,7 @@ Planted mistakes come in two forms:
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import secrets
 import subprocess
@@ -101,8 +102,6 @@ def pytest_runs(cases: dict[str, list[str]], cwd: Path = ROOT) -> dict[str, tupl
     For runs that end in a usage error before any claim runs: their cost is the child's
     start (a second and a half), which they then share. A run that checks claims gets a
     process of its own (:func:`pytest_run`)."""
-    import json
-
     payload = {name: ["-q", "-p", "no:xdist", *args] for name, args in cases.items()}
     done = python("-c", _ONE_PROCESS, json.dumps(payload), cwd=cwd)
     if done.returncode != 0:
