@@ -681,12 +681,13 @@ def mask_keep_probability(example, impl, rng, n):
     R = mask.reshape(n, -1)
     mean = R.mean(axis=1)
     out = {"E[R̄]": MeanOf(mean, p), "E[R̄²]": MeanOf(mean * mean, p * p + p * (1 - p) / R.shape[1])}
-    axes = [k for k, side in enumerate(shape, start=1) if side >= 2]
-    if axes and mask.shape == (n, *shape):
-        pairs = [np.take(mask, range(side - 1), axis=k) * np.take(mask, range(1, side), axis=k)
-                 for k, side in ((k, mask.shape[k]) for k in axes)]
-        products = np.concatenate([q.reshape(n, -1) for q in pairs], axis=1)
-        out["E[R_j R_k], neighbours"] = MeanOf(products.mean(axis=1), p * p)
+    axes = [k for k, side in enumerate(shape, start=1) if side >= 2]  # axis 0: replicates
+    if axes and mask.shape == (n, *shape):  # (a wrong shape is dropout.mask_contract's)
+        products = [(np.take(mask, range(shape[k - 1] - 1), axis=k)
+                     * np.take(mask, range(1, shape[k - 1]), axis=k)).reshape(n, -1)
+                    for k in axes]
+        out["E[R_j R_k], neighbours"] = MeanOf(np.concatenate(products, axis=1).mean(axis=1),
+                                               p * p)
     return out
 
 
