@@ -82,11 +82,16 @@ def _spectral(draw: st.DrawFn, n: int, d: int, rank: int, max_condition: float) 
 
 
 def _normalised_columns(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=0)
+    """The columns of ``x`` scaled to unit norm (a zero column becomes a unit vector). Each
+    is divided by its largest |entry| first: an entry below about 1e-154 has a subnormal
+    square, and a norm summed from such squares was off by up to 1e-9 relative, so that
+    "equal" column norms differed (a 1 x 2 matrix [-1, 1.0000000019])."""
+    peak = np.max(np.abs(x), axis=0)
     x = x.copy()
-    for j in np.flatnonzero(norms == 0):
+    for j in np.flatnonzero(peak == 0):
         x[:, j] = 0.0
         x[j % x.shape[0], j] = 1.0  # a zero column becomes a unit vector
+    x = x / np.max(np.abs(x), axis=0)
     return x / np.linalg.norm(x, axis=0)
 
 

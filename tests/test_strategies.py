@@ -36,7 +36,7 @@ from strategies.laws import (
     squared_product_is_testable,
     squared_product_shape,
 )
-from strategies.matrices import TINY, regression_data
+from strategies.matrices import TINY, _normalised_columns, regression_data
 from strategies.probabilities import keep_masks, mask_shapes
 from strategies.sequences import gradient_sequences
 from strategies.tensors import (
@@ -215,6 +215,19 @@ def test_design_matrices_have_no_entry_whose_square_underflows(data):
     # minimiser on such data was NaN for one mask in sixteen (SampleError in a CI-like run)
     X = np.abs(data["X"])
     assert np.all((X == 0) | (X >= TINY))
+
+
+@settings(max_examples=150, database=None)
+@given(regression_data(kinds=("equal_column_norms",), max_condition=1e3))
+def test_equal_column_norms_are_equal_to_rounding(data):
+    norms = np.sum(data["X"] ** 2, axis=0)
+    assert np.ptp(norms) <= 1e-14 * norms.max(), norms
+
+
+def test_a_column_of_one_tiny_entry_normalises_to_a_unit_vector():
+    # its square is subnormal: the norm summed from it was 1.9e-9 off, and dropout's
+    # equal-column-norm claim refuted the reference on X = [-1, 1.0000000019]
+    assert np.array_equal(_normalised_columns(np.array([[-3.0, 1.3e-160]])), [[-1.0, 1.0]])
 
 
 # ---------------------------------------------------------------- shapes and edges the
