@@ -134,7 +134,7 @@ def dropout_ridge_problems(draw: st.DrawFn) -> dict:
         problem = draw(solvable_dropout_problems(kinds=(case,), max_condition=1e3))
         # p = 1 gives λ = 0, where a wrong factor of λ (a c forgotten) vanishes: drawn one
         # time in four by keep_probabilities, it is kept one time in four of those. With
-        # c = 1 one time in four too, forgetting c went unrefuted in 1 run in 100.
+        # c = 1 one time in four too, forgetting c went unrefuted in 3 runs in 1,000.
         if problem["p"] == 1.0 and draw(st.integers(0, 3)) > 0:
             problem["p"] = draw(keep_probabilities(include_one=False))
         return {**problem, "case": case}
