@@ -7,7 +7,6 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -19,27 +18,25 @@ import numpy as np
 from hypothesis import strategies as st
 
 
-def _user_environment() -> dict[str, str]:
-    """This environment, but with Python's bytecode cache allowed, as it is by default: a
-    user's runs after the first reuse the compiled (and assertion-rewritten) modules."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
 def warm_up() -> None:
     """Collect the suite once, untimed, so that every measured run finds the bytecode cache
     filled, as a user's second run does (the first compiles every module)."""
+    from tests.support import user_environment
+
     subprocess.run([sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:xdist",
-                    "-p", "no:cacheprovider"], capture_output=True, env=_user_environment(),
+                    "-p", "no:cacheprovider"], capture_output=True, env=user_environment(),
                    check=False)
 
 
 def run_pytest(args: list[str], report: Path) -> dict[str, Any]:
     """``pytest ARGS`` in a subprocess with a claims report; wall time and outcome."""
+    from tests.support import user_environment
+
     cmd = [sys.executable, "-m", "pytest", "-q", *args, f"--claims-report={report}",
            "-p", "no:cacheprovider"]
+    env = user_environment()
     started = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, env=_user_environment(),
-                         check=False)
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
     lines = [line for line in out.stdout.strip().splitlines() if line.strip()]
     return {"command": " ".join(["pytest", *args]), "seconds": round(seconds, 2),

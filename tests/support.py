@@ -62,15 +62,18 @@ ROOT = Path(__file__).resolve().parents[1]
 """The checkout's root, where a user runs ``pytest``."""
 
 
-def python(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run this interpreter on ``args`` in ``cwd`` as a user's shell would, output captured.
+def user_environment() -> dict[str, str]:
+    """This process's environment with Python's bytecode cache allowed, as it is by default
+    on a user's machine, even where this run's environment turns it off: a child otherwise
+    compiles and assertion-rewrites the whole harness again (a second and a half)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
-    The child may cache bytecode, as Python does by default, even where the environment of
-    this run forbids it: each child otherwise compiles and assertion-rewrites the whole
-    harness again, which cost a second and a half of every subprocess test."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout, check=False)
+
+def python(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run this interpreter on ``args`` in ``cwd`` as a user's shell would (in
+    :func:`user_environment`), output captured."""
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=user_environment(),
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def pytest_run(*args: str, cwd: Path = ROOT, quiet: bool = True, workers: int = 0
