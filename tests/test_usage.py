@@ -1,7 +1,9 @@
 """A green run means something was checked: bad options, implementations and claim files
 give a short error that blames the right party, never a silent pass or a wall of traceback.
 
-Each test runs pytest as a user would (a subprocess in this checkout, or in a copy of it).
+Each test runs pytest as a user would (a subprocess in this checkout, or in a copy of it;
+the runs that must stop with a usage error share one subprocess, pytest.main after
+pytest.main).
 """
 
 from __future__ import annotations
