@@ -72,15 +72,16 @@ loss depends on the mask (some X_ij w_j ≠ 0)."""
 @st.composite
 def solvable_dropout_problems(draw: st.DrawFn, kinds: tuple[str, ...] = KINDS,
                               max_condition: float = 1e4, max_d: int = 5,
-                              min_d: int = 1) -> dict:
+                              min_d: int = 1, one_in: int | None = None) -> dict:
     """Data and p where XᵀX + λΓ² is invertible: p < 1 and no zero column, or p = 1 and
-    full column rank (p = 1 is drawn only for such X)."""
+    full column rank (p = 1 is drawn only for such X, as often as ``keep_probabilities``
+    draws it with ``one_in``)."""
     data = draw(regression_data(kinds=kinds, max_condition=max_condition, max_d=max_d,
                                 min_d=min_d))
     X = data["X"]
     assume(has_nonzero_columns(X))
     full = has_full_column_rank(X) and np.linalg.cond(X) <= max_condition
-    return {**data, "p": draw(keep_probabilities(include_one=full))}
+    return {**data, "p": draw(keep_probabilities(include_one=full, one_in=one_in))}
 
 
 minimizer_problems = solvable_dropout_problems()
@@ -131,13 +132,11 @@ def dropout_ridge_problems(draw: st.DrawFn) -> dict:
     coordinate: at least two coordinates carry 1% of its norm."""
     case = draw(st.sampled_from(["equal_column_norms", "unequal_column_norms"]))
     if case == "equal_column_norms":
-        problem = draw(solvable_dropout_problems(kinds=(case,), max_condition=1e3))
-        # p = 1 gives λ = 0, where a wrong factor of λ (a c forgotten) vanishes: drawn one
-        # time in four by keep_probabilities, it is kept one time in four of those. With
-        # c = 1 one time in four too, forgetting c went unrefuted in 3 runs in 1,000.
-        if problem["p"] == 1.0 and draw(st.integers(0, 3)) > 0:
-            problem["p"] = draw(keep_probabilities(include_one=False))
-        return {**problem, "case": case}
+        # p = 1 gives λ = 0, where a wrong factor of λ (a c forgotten) vanishes: at p = 1
+        # one time in four, with c = 1 one time in four too, forgetting c went unrefuted in
+        # 3 runs in 1,000
+        return {**draw(solvable_dropout_problems(kinds=(case,), max_condition=1e3,
+                                                 one_in=16)), "case": case}
     data = draw(regression_data(kinds=(case,), min_d=2, max_condition=1e3))
     p = draw(keep_probabilities(include_one=False))
     X, y = data["X"], data["y"]
@@ -685,7 +684,8 @@ def mask_keep_probability(example, impl, rng, n):
     mask = np.asarray(impl.dropout_mask((n, *shape), p, rng), dtype=float)
     R = mask.reshape(n, -1)
     mean = R.mean(axis=1)
-    out = {"E[R̄]": MeanOf(mean, p), "E[R̄²]": MeanOf(mean * mean, p * p + p * (1 - p) / R.shape[1])}
+    out = {"E[R̄]": MeanOf(mean, p),
+           "E[R̄²]": MeanOf(mean * mean, p * p + p * (1 - p) / R.shape[1])}
     axes = [k for k, side in enumerate(shape, start=1) if side >= 2]  # axis 0: replicates
     if axes and mask.shape == (n, *shape):  # (a wrong shape is dropout.mask_contract's)
         products = [(np.take(mask, range(shape[k - 1] - 1), axis=k)

@@ -432,6 +432,7 @@ def weightnorm_norm_growth(example, impl, rng):
 def weightnorm_growth_faster_with_larger_lr(example, impl, rng):
     problem, lrs = example["net"], example["lrs"]
     params, X, y = _start(impl, problem, rng)  # the same start and data for every rate
+    start = np.linalg.norm(np.asarray(params["u"], dtype=float), axis=1)
     norms, errs = [], []
     for lr in lrs:
         err = 0.0  # magnitude the rounding of ||u_T||² accumulates at, step by step
@@ -440,12 +441,13 @@ def weightnorm_growth_faster_with_larger_lr(example, impl, rng):
             err = err + _step_scale(np.linalg.norm(u, axis=1), np.linalg.norm(g, axis=1),
                                     gamma, g_gamma, lr)
         norms.append(np.linalg.norm(step[4], axis=1))  # u_T, after the last step
-        # d||u|| = d||u||² / (2||u||): a magnitude the tolerance multiplies by the relative
-        # rounding error δ, as it does ||u||. (The bound √(δ·d||u||²) near ||u|| = 0 is not
-        # of that form: taken as δ·√(d||u||²) it was δ^½ too small, and a unit whose
-        # gradient is rounding noise, D = 1, refuted the true one-step statement.)
-        with np.errstate(divide="ignore"):
-            errs.append(err / (2 * norms[-1]))
+        # d||u|| = d||u||² / (||u_T|| + ||u_T exact||), a magnitude the tolerance multiplies
+        # by the relative rounding error δ, as it does ||u||; ||u_T exact|| ≥ ||u_0|| (eq 39),
+        # so the divisor is 2||u_T|| down to ||u_0|| and ||u_T|| + ||u_0|| below it (finite
+        # for a u_T of 0). (√(δ·d||u||²) is not of that form: taken as δ·√(d||u||²) it was
+        # δ^½ too small, and a unit whose gradient is rounding noise, D = 1, refuted the
+        # true one-step statement.)
+        errs.append(err / (norms[-1] + np.maximum(norms[-1], start)))
     T = problem["T"]
     computed = dot(problem["D"]).times(4) + elementwise(16)
     return {

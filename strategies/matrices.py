@@ -91,7 +91,7 @@ def _normalised_columns(x: np.ndarray) -> np.ndarray:
     for j in np.flatnonzero(peak == 0):
         x[:, j] = 0.0
         x[j % x.shape[0], j] = 1.0  # a zero column becomes a unit vector
-    x = x / np.max(np.abs(x), axis=0)
+    x = x / np.where(peak == 0, 1.0, peak)
     return x / np.linalg.norm(x, axis=0)
 
 

@@ -278,7 +278,8 @@ def _early_looks(law: str, sign: int) -> dict:
     x = LOOK_LAWS[law].standard(rng, (LOOK_REPS, n)) + sign * CAL_EFFECT
     discrete = looks_discrete(x[:, :DESIGN.sizes[0]])
     # the running sums of the sequential test, chunk by chunk up to each look
-    rows, sums, seen, out = np.arange(LOOK_REPS), PowerSums(LOOK_REPS, np.zeros(LOOK_REPS)), 0, {}
+    rows, sums = np.arange(LOOK_REPS), PowerSums(LOOK_REPS, np.zeros(LOOK_REPS))
+    seen, out = 0, {}
     for look in EARLY_LOOKS:
         sums.add(rows, x[:, seen:DESIGN.sizes[look]])
         seen = DESIGN.sizes[look]
