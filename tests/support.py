@@ -44,7 +44,19 @@ expected to be refuted, the true variant it must not refute). Every catalogue cl
 named by at least one such test (``tests/test_every_claim_can_fail.py``)."""
 
 RUN_SEED = secrets.randbits(63)
-"""The run seed of this test process: random, as in a real run."""
+"""The run seed of this test process: random, as in a real run; under pytest the run's
+own (``--claims-seed``, tests/conftest.py)."""
+
+seed_read = False
+"""Whether the current test drew from :data:`RUN_SEED` (tests/conftest.py resets it before
+each test and prints the replay command for a failing test that did)."""
+
+
+def run_seed() -> int:
+    """:data:`RUN_SEED`, noting that the current test drew from it."""
+    global seed_read
+    seed_read = True
+    return RUN_SEED
 
 
 def statistical_claims() -> int:
@@ -55,7 +67,7 @@ def statistical_claims() -> int:
 def plan(profile: Profile = DEFAULT, impl_name: str = "numpy", shrink: bool = True) -> Plan:
     """The plan of a default run over the whole catalogue."""
     return Plan(profile=profile, budget=Budget(profile, statistical_claims()),
-                impl_name=impl_name, run_seed=RUN_SEED, shrink=shrink)
+                impl_name=impl_name, run_seed=run_seed(), shrink=shrink)
 
 
 ROOT = Path(__file__).resolve().parents[1]
