@@ -40,6 +40,7 @@ from strategies.recurrent import (
     matrix_pairs,
     ramp_input_sequences,
     rnn_problems,
+    rnn_problems_with_noncommuting_steps,
 )
 
 SRC_2020 = "000_3426801c2423a67e.txt"
@@ -64,6 +65,11 @@ batched_problems = batched(
         st.just(1.0), st.floats(0.0, 2.0))), names=("W", "U", "b", "x"))
 """Recurrent units with T = 0..8 steps and ||W|| ≤ 2/γ, unbatched or with batch axes on
 h_0 and on any of W, U, b, x (impl/interface.py: every weight may carry the batch axes)."""
+
+batched_products = st.one_of(batched_problems, batched(
+    rnn_problems_with_noncommuting_steps(), names=("W", "U", "b", "x")))
+""":data:`batched_problems`, and as often units whose step Jacobians do not commute (the
+order of the product ∂h_T/∂h_0 = S_T ⋯ S_1 shows only there)."""
 
 SMALLEST = float(np.finfo(float).smallest_subnormal)
 """2⁻¹⁰⁷⁴: the most an operation whose result underflows can lose (twice its rounding)."""
@@ -594,11 +600,12 @@ def step_jacobian_batched(example, impl, rng):
     source=f"{IFACE} rnn_jacobian_through_time; {SRC_2019} Q5.2 eq 46",
     kind="exact",
     expected="holds",
-    given=batched_problems,
+    given=batched_products,
     needs=("rnn_jacobian_through_time",),
     pins=("rnn_jacobian_through_time",),
-    reading="T = 0..8, batched and unbatched, against the complex-step derivative of the "
-            "reference forward pass.",
+    reading="T = 0..8, batched and unbatched, half of the units with step Jacobians that do "
+            "not commute (d, T ≥ 2, saturating σ, a full W turned off the axes, h_0 ≠ 0), "
+            "against the complex-step derivative of the reference forward pass.",
 )
 def jacobian_through_time_values(example, impl, rng):
     W, U, b, x, h0, act = _batched_unit(example, rng)

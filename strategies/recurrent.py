@@ -143,35 +143,34 @@ def matrices(shape: tuple[int, int], *, magnitude: float = 2.0) -> st.SearchStra
 
 
 @st.composite
-def rnn_problems(draw, *, max_d: int = 6, max_p: int = 3, min_t: int = 1, max_t: int = 12,
-                 norm_ratio: st.SearchStrategy[float] | None = None,
+def rnn_problems(draw, *, min_d: int = 1, max_d: int = 6, max_p: int = 3, min_t: int = 1,
+                 max_t: int = 12, norm_ratio: st.SearchStrategy[float] | None = None,
                  activation: st.SearchStrategy[Activation] | None = None,
                  delta: st.SearchStrategy[float] | None = None,
                  shapes: tuple[str, ...] = ("svd", "scaled_orthogonal", "diagonal", "nilpotent"),
-                 inputs=None) -> dict:
+                 at_rest: st.SearchStrategy[bool] | None = None, inputs=None) -> dict:
     """A recurrent unit h_t = W σ(h_{t-1}) + U x_t + b with its inputs.
 
     Returns ``{"activation", "delta", "W", "U", "b", "x", "h0"}``: δ ∈ [0, 1) (0 and values
     near 1 included), W of spectral norm ``ratio · δ/γ`` with ``ratio`` from ``norm_ratio``
     (default: 1, the edge of the vanishing condition, or below it), inputs with distinct
     steps (W of the kinds ``shapes`` of :func:`square_matrices_with_norm`), and sometimes
-    the unit at rest (h_0 = 0, U = 0, b = 0), where σ' = γ along the
-    whole trajectory for the sigmoid and tanh families. ``inputs(t, p)`` is the strategy of
-    input sequences (default :func:`distinct_input_sequences`). Shrinks towards d = p = 1,
-    T = min_t.
+    the unit at rest (h_0 = 0, U = 0, b = 0; ``at_rest`` decides, default either), where
+    σ' = γ along the whole trajectory for the sigmoid and tanh families. Hidden size d in
+    [``min_d``, ``max_d``]. ``inputs(t, p)`` is the strategy of input sequences (default
+    :func:`distinct_input_sequences`). Shrinks towards d = min_d, p = 1, T = min_t.
     """
     act = draw(activation if activation is not None else activations())
     dl = draw(delta if delta is not None else st.one_of(
         st.sampled_from([0.5, 0.0, 0.9, 0.999]), st.floats(0.0, 0.999)))
     ratio = draw(norm_ratio if norm_ratio is not None else st.one_of(
         st.just(1.0), st.floats(0.0, 1.0)))
-    d = draw(st.integers(1, max_d))
+    d = draw(st.integers(min_d, max_d))
     p = draw(st.integers(1, max_p))
     t = draw(st.integers(min_t, max_t))
     norm = ratio * dl / act.gamma
     W = draw(square_matrices_with_norm(d, norm, shapes=shapes))
-    at_rest = draw(st.booleans())
-    if at_rest:
+    if draw(at_rest if at_rest is not None else st.booleans()):
         U, b, h0 = np.zeros((d, p)), np.zeros(d), np.zeros(d)
     else:
         U = draw(matrices((d, p)))
@@ -179,6 +178,28 @@ def rnn_problems(draw, *, max_d: int = 6, max_p: int = 3, min_t: int = 1, max_t:
         h0 = draw(vectors(d, magnitude=draw(st.sampled_from([3.0, 10.0]))))
     x = draw((inputs or distinct_input_sequences)(t, p))
     return {"activation": act, "delta": dl, "W": W, "U": U, "b": b, "x": x, "h0": h0}
+
+
+@st.composite
+def rnn_problems_with_noncommuting_steps(draw, *, max_d: int = 6, max_t: int = 8) -> dict:
+    """Units of :func:`rnn_problems` whose step Jacobians S_t = W diag(σ'(h_{t-1})) do not
+    commute, so that the order of a product of them matters: d ≥ 2, T ≥ 2, a saturating
+    activation, W full (SVD or scaled orthogonal, of norm 1/2 to 2 over γ) turned by a
+    rotation of π/8 to 3π/8 in its first two coordinates (so not diagonal, the norm kept),
+    and the unit moving (not at rest, h_0 ≠ 0). With one of these missing the factors
+    commute (d = 1, the identity, a diagonal W, σ' constant along a unit at rest) or there
+    is one factor."""
+    ex = draw(rnn_problems(min_d=2, max_d=max_d, min_t=2, max_t=max_t,
+                           activation=activations(saturating_only=True), delta=st.just(1.0),
+                           norm_ratio=st.one_of(st.just(1.0), st.floats(0.5, 2.0)),
+                           shapes=("svd", "scaled_orthogonal"), at_rest=st.just(False)))
+    angle = draw(st.floats(np.pi / 8, 3 * np.pi / 8))
+    turn = np.eye(len(ex["h0"]))
+    turn[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    h0 = ex["h0"].copy()
+    if not np.any(h0):
+        h0[0] = 1.0
+    return {**ex, "W": ex["W"] @ turn, "h0": h0}
 
 
 @st.composite
