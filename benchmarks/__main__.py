@@ -17,6 +17,8 @@ with Python's bytecode cache allowed even where the environment turns it off. Th
   calibration    observed false-failure rate and power of both procedures on five laws
   throughput     replicates per second of the engine against plain numpy
   sweep          every claim in N further runs of its own: verdicts other than declared
+  planted        the planted-mistake tests in N runs of their own (--planted-runs): how
+                 often a run misses a mistake, and which test missed at which seed
 
 --mutations runs instead the generic perturbations of every interface function and prints
 what catches each (benchmarks/mutations.py; written to benchmarks/mutations.json); --coverage
@@ -52,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
                          "(default: quick,default; thorough takes several minutes)")
     ap.add_argument("--sweep-runs", type=int, default=3, metavar="N",
                     help="further runs of every claim in the sweep (default 3; 0: no sweep)")
+    ap.add_argument("--planted-runs", type=int, default=0, metavar="N",
+                    help="runs of every planted-mistake test, each at a fresh run seed "
+                         "(default 0: none; one run takes about 12 s of one core)")
     ap.add_argument("--jobs", type=int, default=2, metavar="N",
                     help="processes for the sweep and the mutations (default 2)")
     ap.add_argument("--save", action="store_true",
@@ -115,6 +120,8 @@ def _measure(args: argparse.Namespace) -> int:
     results["throughput"] = figures.throughput()
     if args.sweep_runs > 0:
         results["sweep"] = figures.sweep(args.sweep_runs, impl_name=args.impl, jobs=args.jobs)
+    if args.planted_runs > 0:
+        results["planted"] = figures.planted(args.planted_runs, jobs=args.jobs)
     written = [args.output]
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
     if args.save:

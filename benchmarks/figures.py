@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -244,3 +245,49 @@ def sweep(runs: int, impl_name: str = "numpy", jobs: int = 2) -> dict[str, Any]:
     out["other_verdicts"] = out["checks"] - out["as_declared"]
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
+
+
+def _planted_run(seed: int) -> dict[str, Any]:
+    """One run of every planted-mistake test (``pytest -m planted -n 0``) at run seed
+    ``seed``: its wall time and the tests that failed (a planted mistake missed)."""
+    from tests.support import user_environment
+
+    cmd = [sys.executable, "-m", "pytest", "-q", "-rfE", "-m", "planted", "-n", "0",
+           "-p", "no:cacheprovider", f"--claims-seed={seed}", "tests/"]
+    started = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=user_environment(),
+                         check=False)
+    failed = [line.split()[1] for line in out.stdout.splitlines()
+              if line.startswith(("FAILED ", "ERROR "))]
+    passed = re.search(r"(\d+) passed", out.stdout)
+    return {"seed": seed, "seconds": round(time.perf_counter() - started, 2),
+            "exit_code": out.returncode, "passed": int(passed.group(1)) if passed else 0,
+            "failed": failed}
+
+
+def planted(runs: int, jobs: int = 2, level: float = 0.95) -> dict[str, Any]:
+    """Every planted-mistake test (``-m planted``) in ``runs`` runs of its own, each at a
+    fresh run seed, as ``pytest`` runs them: how often a run fails because a planted
+    mistake was missed, with its exact (Clopper-Pearson) interval at ``level``, and the
+    misses by test with the seeds that replay them (``pytest NODE --claims-seed=SEED``).
+    The tests are random in the run seed, so each one's miss rate is a measured figure,
+    not a certainty."""
+    from scipy import stats
+
+    seeds = [secrets.randbits(63) for _ in range(runs)]
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        done = list(pool.map(_planted_run, seeds))
+    misses: dict[str, list[int]] = {}
+    for run in done:
+        for node in run["failed"]:
+            misses.setdefault(node, []).append(run["seed"])
+    failing = sum(1 for run in done if run["exit_code"] != 0)
+    interval = stats.binomtest(failing, runs).proportion_ci(level, method="exact")
+    return {"runs": runs, "tests": max((run["passed"] + len(run["failed"]) for run in done),
+                                       default=0),
+            "runs_failed": failing, "level": level,
+            "run_failure_interval": [round(interval.low, 4), round(interval.high, 4)],
+            "seconds": round(time.perf_counter() - started, 1),
+            "misses": misses,
+            "other_exit_codes": sorted({run["exit_code"] for run in done} - {0, 1})}

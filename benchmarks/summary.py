@@ -105,6 +105,19 @@ def _sweep(r: dict[str, Any]) -> list[str]:
     return out + [""]
 
 
+def _planted(r: dict[str, Any]) -> list[str]:
+    p = r["planted"]
+    low, high = p["run_failure_interval"]
+    out = [f"planted mistakes: {p['runs']} runs of the {p['tests']} planted-mistake tests "
+           f"({p['seconds']} s), {p['runs_failed']} failed (a mistake missed): a run fails "
+           f"with probability in [{low}, {high}] ({p['level']:.0%} exact interval)"]
+    for node, seeds in p["misses"].items():
+        out.append(f"  {node}: missed in {len(seeds)}; again with --claims-seed={seeds[0]}")
+    if p["other_exit_codes"]:
+        out.append(f"  runs that did not finish as tests: exit codes {p['other_exit_codes']}")
+    return out + [""]
+
+
 def _failures(r: dict[str, Any]) -> list[str]:
     runs = [r["suite"]["parallel"], r["suite"]["serial"]] if r.get("suite") else []
     runs += [p for p in (r.get("profiles") or {}).values() if isinstance(p, dict)]
@@ -114,7 +127,7 @@ def _failures(r: dict[str, Any]) -> list[str]:
 
 SECTIONS = {"suite": _suite, "profiles": _profiles, "claims": _claims,
             "decisions": _decisions, "gross": _gross, "calibration": _calibration,
-            "throughput": _throughput, "sweep": _sweep}
+            "throughput": _throughput, "sweep": _sweep, "planted": _planted}
 """The summary's sections, in order, by the key of their figures."""
 
 
