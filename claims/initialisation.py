@@ -20,6 +20,7 @@ from strategies.laws import (
     VectorLaw,
     independent_law_pairs,
     light_uncorrelated_unit_vectors,
+    means,
     squared_product_is_testable,
     symmetric_unit_laws,
     uncorrelated_unit_vectors,
@@ -78,7 +79,7 @@ def var_product_identity(example, impl, rng, n):
     given=st.fixed_dictionaries({
         "h": uncorrelated_vectors(),
         "w": st.builds(lambda f, m, s: Law(f).with_moments(m, s),
-                       st.sampled_from(["normal", "uniform"]), st.floats(-1.0, 1.0),
+                       st.sampled_from(["normal", "uniform"]), means(1.0),
                        st.floats(0.01, 1.0)),
         "c": st.floats(-2.0, 2.0),
         "fan_in": st.one_of(st.integers(1, 4), st.integers(1, 64)),
@@ -371,13 +372,15 @@ def q2_scheme_name(example, impl, rng):
                                  # magnitude, its kurtosis reaches 10³-10⁴ and a valid t-test
                                  # at the claim's α needs 5-35 million replicates (measured),
                                  # above the sample cap; those inputs are covered by the
-                                 # one-layer claims
-                                 "widths": layer_widths(max_depth=4, max_width=10, min_width=6)}),
+                                 # one-layer claims; depth 1 has no ReLU
+                                 # and its t = 1 is tested at every depth
+                                 "widths": layer_widths(min_depth=2, max_depth=4, max_width=10,
+                                                        min_width=6)}),
     needs=("init_weight", "linear", "relu"),
     reading="Layer 1 maps the network input x (uncorrelated, mean 0, variance 1) with "
             "σ² = 1/d (part 1); layers 2..L apply ReLU then W with either He (σ² = 2/d) or "
             "σ² = 1/d. So L layers contain L-1 ReLUs: He keeps E[(a^(t))²] = 1 and σ² = 1/d "
-            "gives 2^-(t-1) at depth t. Tested at every depth t = 1..L ≤ 4, layers of 6-10 "
+            "gives 2^-(t-1) at depth t. Tested at every depth t = 1..L, 2 ≤ L ≤ 4, layers of 6-10 "
             "units, for inputs whose squared norm concentrates (independent light-tailed or "
             "spherical coordinates). Skewed, heavy-tailed and shared-magnitude inputs are "
             "covered by the one-layer claims: through depth their products make replicates "

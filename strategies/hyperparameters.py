@@ -40,11 +40,13 @@ def layer_shapes(*, max_fan_in: int = 256,
     return st.tuples(side(max_fan_in), side(max_fan_out))
 
 
-def layer_widths(*, max_depth: int = 5, max_width: int = 16,
+def layer_widths(*, min_depth: int = 1, max_depth: int = 5, max_width: int = 16,
                  min_width: int = 1) -> st.SearchStrategy[list[int]]:
-    """Widths d_0..d_L of a stack of L ≥ 1 dense layers, each in [min_width, max_width] and
-    possibly different from layer to layer. Shrinks towards [min_width, min_width]."""
-    return st.lists(st.integers(min_width, max_width), min_size=2, max_size=max_depth + 1)
+    """Widths d_0..d_L of a stack of L dense layers, ``min_depth`` ≤ L ≤ ``max_depth``, each
+    width in [min_width, max_width] and possibly different from layer to layer. Shrinks
+    towards ``min_depth`` layers of ``min_width``."""
+    return st.lists(st.integers(min_width, max_width), min_size=min_depth + 1,
+                    max_size=max_depth + 1)
 
 
 def non_square_layer_shapes(*, max_width: int = 16) -> st.SearchStrategy[tuple[int, int]]:
