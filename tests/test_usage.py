@@ -46,6 +46,9 @@ REPLAY_ELSEWHERE = {"node": ["claims/momentum.py::momentum.unrolled"],
 """Selections without momentum.bias, given a replay of momentum.bias."""
 
 
+FAILS_AFTER_DRAWING = "tests/fixtures/fails_after_drawing.py"
+
+
 @pytest.fixture(scope="module")
 def usage_error_runs(tmp_path_factory) -> tuple[dict[str, tuple[int, str]], Path]:
     """Every run of :data:`BAD_OPTIONS` and :data:`REPLAY_ELSEWHERE`, and a writable report
@@ -58,6 +61,8 @@ def usage_error_runs(tmp_path_factory) -> tuple[dict[str, tuple[int, str]], Path
                   for name, selection in REPLAY_ELSEWHERE.items()})
     cases["writable report, bad replay"] = ["claims/momentum.py", f"--claims-report={report}",
                                             "--claims-replay={not json"]
+    # (not a usage error, but as cheap: two failing tests and no claim)
+    cases["a failing harness test"] = [FAILS_AFTER_DRAWING, "--claims-seed=7"]
     return pytest_runs(cases), report
 
 
@@ -76,6 +81,16 @@ def test_probing_a_writable_report_path_leaves_no_file_behind(usage_error_runs):
     code, out = runs["writable report, bad replay"]
     assert code == pytest.ExitCode.USAGE_ERROR and "--claims-replay" in out, out
     assert not report.exists(), out
+
+
+def test_a_failing_harness_test_that_drew_from_the_run_seed_prints_its_replay(
+        usage_error_runs):
+    # a planted test that missed in CI drew from a seed of its own that nothing printed
+    code, out = usage_error_runs[0]["a failing harness test"]
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    replay = f"pytest '{FAILS_AFTER_DRAWING}::test_that_draws_and_fails' --claims-seed=7"
+    assert replay in out, out
+    assert out.count("again with the same draws") == 1, out  # not for the other test
 
 
 @pytest.mark.parametrize("selection", list(REPLAY_ELSEWHERE))
