@@ -11,10 +11,12 @@ implementation into the verdict ``error`` with the example and the command that 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 import traceback
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +161,35 @@ class _Run:
             lambda example, drawn: self.body(example, seeding.mix(run_seed, drawn))))
 
 
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis without the literals of the modules the process happened to import.
+
+    Hypothesis draws about one value in twenty from constants: its own (0, ±inf, the
+    smallest normal, ...) and the literals of every imported module outside the standard
+    library and site-packages, this project's claims, strategies and implementations and a
+    user's among them. That second pool depends on what the process imported before the
+    claim ran (another test file, which tests an xdist worker got), so one run seed drew
+    other examples in another process. Hypothesis has no setting for it: this empties the
+    pool of its internal module while a claim runs (its own constants stay). Where a
+    Hypothesis version lacks the function, nothing changes, and
+    ``tests/test_replay_and_report.py`` fails."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        local, cache, empty = (providers._get_local_constants, providers.CONSTANTS_CACHE,
+                               providers.Constants())
+    except (ImportError, AttributeError):
+        yield
+        return
+    cache.cache.clear()  # it holds the pools' values allowed for each kind of draw
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = local
+        cache.cache.clear()
+
+
 def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None = None,
                 hypothesis_seed: Any = None) -> Verdict:
     """Run claim ``c`` against implementation ``impl`` and return its :class:`Verdict`.
@@ -191,7 +222,8 @@ def check_claim(c: Claim, impl: Any, plan: Plan, replay: tuple[Any, int] | None 
             test = run.hypothesis_test()
             if hypothesis_seed is None:
                 test = hypothesis.seed(seeding.mix(plan.run_seed, zlib.crc32(c.id.encode())))(test)
-            test()
+            with _without_local_constants():
+                test()
     except _Decisive as exc:
         found = exc.outcome
     except _StopRun:

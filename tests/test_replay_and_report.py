@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import math
 import shlex
@@ -12,8 +14,10 @@ import numpy as np
 from harness import Comparison, seeding
 from harness.exact import compare
 from harness.reporting import failure_message
+from harness.rounding import elementwise
+from harness.runner import check_claim
 from harness.verdict import REPORT_FIELDS
-from tests.support import python, run
+from tests.support import REFERENCE, plan, python, run
 
 
 def test_replaying_a_counterexample_reproduces_its_evidence_to_the_bit():
@@ -122,3 +126,35 @@ def test_a_real_run_shrinks_the_shown_counterexample_and_keeps_the_verdict():
     assert v.verdict == "refuted"
     assert sorted(v.counterexample["example"]["layer"]) == [1, 2]
     assert run("init.q1_scheme_name").verdict == "refuted"
+
+
+def _examples_drawn(run_seed: int) -> list[float]:
+    """The examples a claim with a float strategy draws in a run of ``run_seed``."""
+    from hypothesis import strategies as st
+
+    from harness.declaration import declare
+
+    drawn: list[float] = []
+
+    def check(example, impl, rng):
+        drawn.append(example)
+        return Comparison(np.float64(example), np.float64(example), rounding=elementwise(1))
+
+    c = declare(check, id="replay.examples", statement="x = x", source="test.txt",
+                kind="exact", expected="holds", given=st.floats(-10.0, 10.0))
+    v = check_claim(c, REFERENCE, dataclasses.replace(plan(), run_seed=run_seed))
+    assert v.verdict == "holds", v
+    return drawn
+
+
+def test_a_run_seed_draws_the_same_examples_whatever_the_process_imported(tmp_path,
+                                                                           monkeypatch):
+    # Hypothesis draws some values from the literals of the non-library modules imported so
+    # far: a planted test drew other examples in the whole run than alone, so the command
+    # its failure printed did not repeat the miss
+    first = _examples_drawn(12345)
+    literals = ", ".join(f"{-9.5 + i / 13:.10f}" for i in range(240))
+    (tmp_path / "many_literals.py").write_text(f"VALUES = [{literals}]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("many_literals")
+    assert _examples_drawn(12345) == first
