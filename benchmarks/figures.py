@@ -257,8 +257,8 @@ def _planted_run(seed: int) -> dict[str, Any]:
     started = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, env=user_environment(),
                          check=False)
-    failed = [line.split()[1] for line in out.stdout.splitlines()
-              if line.startswith(("FAILED ", "ERROR "))]
+    failed = [line.split(" ", 1)[1].split(" - ", 1)[0] for line in out.stdout.splitlines()
+              if line.startswith(("FAILED ", "ERROR "))]  # the node ID, spaces and all
     passed = re.search(r"(\d+) passed", out.stdout)
     return {"seed": seed, "seconds": round(time.perf_counter() - started, 2),
             "exit_code": out.returncode, "passed": int(passed.group(1)) if passed else 0,
