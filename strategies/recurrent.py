@@ -251,15 +251,19 @@ BATCH_SHAPES = ((), (2,), (3, 2))
 
 
 @st.composite
-def batched(draw, base: st.SearchStrategy[dict], names: tuple[str, ...]) -> dict:
+def batched(draw, base: st.SearchStrategy[dict], names: tuple[str, ...],
+            always: tuple[str, ...] = ()) -> dict:
     """``base``'s example with a batch shape and the inputs among ``names`` that carry it.
 
     Adds ``"batch"`` (one of :data:`BATCH_SHAPES`) and ``"batched"`` (the names whose
     arrays get the batch axes; the claim draws their other replicates from its generator).
-    Shrinks towards no batch."""
+    With ``always``, the batch is never empty and those names always carry it (Hypothesis's
+    choices of the others are correlated from example to example: in 5 runs of 2,000 not
+    one of 40 examples had a batched W). Shrinks towards no batch, or the first batch
+    shape with ``always`` only."""
     ex = draw(base)
-    batch = draw(st.sampled_from(BATCH_SHAPES))
-    chosen = tuple(n for n in names if batch and draw(st.booleans()))
+    batch = draw(st.sampled_from(BATCH_SHAPES[1:] if always else BATCH_SHAPES))
+    chosen = tuple(n for n in names if batch and (n in always or draw(st.booleans())))
     return {**ex, "batch": batch, "batched": chosen}
 
 
