@@ -122,11 +122,12 @@ def design_matrices(draw: st.DrawFn, shape: tuple[int, int], *,
 
 def column_scales() -> st.SearchStrategy[float]:
     """The squared column norm ``c`` of the ``*_column_norms`` kinds: 1 (normalised columns)
-    one time in four, otherwise in ``[1e-2, 1e2]`` and never 1. A statement with a factor
+    one time in eight, otherwise in ``[1e-2, 1e2]`` and never 1. A statement with a factor
     ``c`` (λ_L2 = c λ) must mostly meet ``c ≠ 1``: with ``c = 1`` two times in three, as
     ``one_of(just(1.0), floats(...))`` drew it, forgetting the factor went unrefuted in one
-    run in ten. Shrinks towards 1."""
-    return st.integers(0, 3).flatmap(
+    run in ten; one time in four drew it in a third of a claim's examples (204 of 592 over
+    30 runs), and forgetting it went unrefuted in 2 runs in 1,500. Shrinks towards 1."""
+    return st.integers(0, 7).flatmap(
         lambda k: st.just(1.0) if k == 0 else st.floats(1e-2, 1e2).filter(lambda v: v != 1.0))
 
 
