@@ -33,6 +33,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     report = outcome.get_result()
     if report.failed and report.when == "call" and support.seed_read:
         seed = item.config.stash[SESSION].run_seed
+        impl = item.config.getoption("--impl")
+        options = f"--claims-seed={seed}" + (f" --impl={impl}" if impl != "numpy" else "")
         report.sections.append(
             ("replay", f"this test drew from run seed {seed}; again with the same draws:\n"
-                       f"    pytest '{item.nodeid}' --claims-seed={seed}"))
+                       f"    pytest '{item.nodeid}' {options}"))
