@@ -11,8 +11,9 @@ def keep_probabilities(*, include_one: bool = True, low: float = 0.02,
                        high: float = 0.98, one_in: int | None = None
                        ) -> st.SearchStrategy[float]:
     """Keep probabilities p of a dropout mask in ``[low, high]``, plus p = 1 (no dropout)
-    unless ``include_one`` is false: about one time in four, or one time in ``one_in`` (for
-    a statement that p = 1 makes trivial); values near 0 (0.02, 0.05) and near 1 are
+    unless ``include_one`` is false: about one time in four, or, with ``one_in`` (for a
+    statement that p = 1 makes trivial), nominally one time in ``one_in`` (with 16: p = 1 in
+    20 of 594 examples of a claim over 30 runs); values near 0 (0.02, 0.05) and near 1 are
     generated often. Shrinks towards 0.5."""
     edges = [low, 0.05, 0.1, 0.9, high]
     values = st.one_of(
@@ -24,7 +25,9 @@ def keep_probabilities(*, include_one: bool = True, low: float = 0.02,
         return values
     if one_in is None:
         return st.one_of(values, st.just(1.0))
-    return st.integers(1, one_in).flatmap(lambda k: values if k > 1 else st.just(1.0))
+    # p = 1 is the last integer, not the first: Hypothesis draws the first (its shrink
+    # target) far more often than one time in one_in, and p would shrink towards 1
+    return st.integers(1, one_in).flatmap(lambda k: values if k < one_in else st.just(1.0))
 
 
 def keep_masks(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
