@@ -282,12 +282,17 @@ def planted(runs: int, jobs: int = 2, level: float = 0.95) -> dict[str, Any]:
     for run in done:
         for node in run["failed"]:
             misses.setdefault(node, []).append(run["seed"])
-    failing = sum(1 for run in done if run["exit_code"] != 0)
-    interval = stats.binomtest(failing, runs).proportion_ci(level, method="exact")
-    return {"runs": runs, "tests": max((run["passed"] + len(run["failed"]) for run in done),
-                                       default=0),
+    # a run that did not finish as tests (exit 2-5: interrupted, usage error, none
+    # collected) measured nothing: it counts neither as a miss nor as a pass
+    finished = [run for run in done if run["exit_code"] in (0, 1)]
+    failing = sum(1 for run in finished if run["exit_code"] == 1)
+    interval = (stats.binomtest(failing, len(finished)).proportion_ci(level, method="exact")
+                if finished else None)
+    return {"runs": len(finished), "tests": max((run["passed"] + len(run["failed"])
+                                                 for run in done), default=0),
             "runs_failed": failing, "level": level,
-            "run_failure_interval": [round(interval.low, 4), round(interval.high, 4)],
+            "run_failure_interval": [round(interval.low, 4), round(interval.high, 4)]
+            if interval else None,
             "seconds": round(time.perf_counter() - started, 1),
             "misses": misses,
             "other_exit_codes": sorted({run["exit_code"] for run in done} - {0, 1})}

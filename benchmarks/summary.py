@@ -107,14 +107,18 @@ def _sweep(r: dict[str, Any]) -> list[str]:
 
 def _planted(r: dict[str, Any]) -> list[str]:
     p = r["planted"]
-    low, high = p["run_failure_interval"]
-    out = [f"planted mistakes: {p['runs']} runs of the {p['tests']} planted-mistake tests "
-           f"({p['seconds']} s), {p['runs_failed']} failed (a mistake missed): a run fails "
-           f"with probability in [{low}, {high}] ({p['level']:.0%} exact interval)"]
+    if p["run_failure_interval"] is None:
+        out = [f"planted mistakes: NOT MEASURED, no run finished as tests ({p['seconds']} s)"]
+    else:
+        low, high = p["run_failure_interval"]
+        out = [f"planted mistakes: {p['runs']} runs of the {p['tests']} planted-mistake tests "
+               f"({p['seconds']} s), {p['runs_failed']} failed (a mistake missed): a run "
+               f"fails with probability in [{low}, {high}] ({p['level']:.0%} exact interval)"]
     for node, seeds in p["misses"].items():
         out.append(f"  {node}: missed in {len(seeds)}; again with --claims-seed={seeds[0]}")
     if p["other_exit_codes"]:
-        out.append(f"  runs that did not finish as tests: exit codes {p['other_exit_codes']}")
+        out.append(f"  runs that did not finish as tests (not counted): exit codes "
+                   f"{p['other_exit_codes']}")
     return out + [""]
 
 

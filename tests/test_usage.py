@@ -53,7 +53,8 @@ FAILS_AFTER_DRAWING = "tests/fixtures/fails_after_drawing.py"
 def usage_error_runs(tmp_path_factory) -> tuple[dict[str, tuple[int, str]], Path]:
     """Every run of :data:`BAD_OPTIONS` and :data:`REPLAY_ELSEWHERE`, and a writable report
     path given with a bad replay, in one child process: each must stop with a usage error
-    before any claim runs."""
+    before any claim runs. Also, as cheap, a run of :data:`FAILS_AFTER_DRAWING` (two failing
+    tests, no claim)."""
     report = tmp_path_factory.mktemp("report") / "r.json"
     payload = json.dumps({"claim": "momentum.bias", "example": {}, "seed": 1})
     cases = {option: ["claims/momentum.py", option] for option in BAD_OPTIONS}
@@ -61,7 +62,6 @@ def usage_error_runs(tmp_path_factory) -> tuple[dict[str, tuple[int, str]], Path
                   for name, selection in REPLAY_ELSEWHERE.items()})
     cases["writable report, bad replay"] = ["claims/momentum.py", f"--claims-report={report}",
                                             "--claims-replay={not json"]
-    # (not a usage error, but as cheap: two failing tests and no claim)
     cases["a failing harness test"] = [FAILS_AFTER_DRAWING, "--claims-seed=7"]
     return pytest_runs(cases), report
 
